@@ -1,0 +1,42 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using Meshy.Engine.Upstream;
+
+namespace Meshy.Engine.Runtime;
+
+/// <summary>
+/// One compiled, immutable configuration: everything a connection or request needs to be served.
+/// A connection (L4) or request (L7) reads <see cref="SnapshotHolder.Current"/> once and finishes on it,
+/// so a reload never changes the rules under a request in flight.
+/// </summary>
+public sealed class ProxySnapshot
+{
+    /// <summary>The path of the config file as given (for <c>/config</c> and log lines).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>When this snapshot was built.</summary>
+    public required DateTimeOffset LoadedAt { get; init; }
+
+    /// <summary>Process-wide settings from <c>[runtime]</c> and <c>[admin]</c>.</summary>
+    public required RuntimeSettings Runtime { get; init; }
+
+    /// <summary>Proxy listeners by name, in file order.</summary>
+    public required ImmutableArray<ListenerSnapshot> Listeners { get; init; }
+
+    /// <summary>Compiled clusters by name.</summary>
+    public required FrozenDictionary<string, ClusterSnapshot> Clusters { get; init; }
+
+    /// <summary>The running configuration as JSON, served by admin <c>/config</c>.</summary>
+    public required string ConfigJson { get; init; }
+
+    /// <summary>An empty snapshot: admin only, no listeners (the embedded default).</summary>
+    public static ProxySnapshot Empty(string source, RuntimeSettings runtime) => new()
+    {
+        Source = source,
+        LoadedAt = DateTimeOffset.UtcNow,
+        Runtime = runtime,
+        Listeners = [],
+        Clusters = FrozenDictionary<string, ClusterSnapshot>.Empty,
+        ConfigJson = "{}",
+    };
+}

@@ -1,0 +1,36 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using Meshy.Engine.Upstream.LoadBalancing;
+
+namespace Meshy.Engine.Upstream;
+
+/// <summary>Upstream protocol of a cluster: <c>clusters[].protocol</c>.</summary>
+public enum UpstreamProtocol
+{
+    /// <summary>HTTP/1.1 (default).</summary>
+    Http1,
+    /// <summary>HTTP/2 over cleartext (h2c prior knowledge).</summary>
+    Http2,
+}
+
+/// <summary>One compiled <c>[[clusters]]</c> entry.</summary>
+public sealed class ClusterSnapshot
+{
+    /// <summary><c>name</c>: unique across clusters.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>endpoints</c>, in file order.</summary>
+    public required ImmutableArray<EndpointSnapshot> Endpoints { get; init; }
+
+    /// <summary><c>subsets</c> by name; each selects endpoints by labels.</summary>
+    public required FrozenDictionary<string, SubsetSnapshot> Subsets { get; init; }
+
+    /// <summary><c>connect_timeout</c>: how long an upstream connect may take. Default 1s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>protocol</c>: how HTTP is spoken to the endpoints.</summary>
+    public UpstreamProtocol Protocol { get; init; } = UpstreamProtocol.Http1;
+
+    /// <summary>Picks an endpoint of the whole cluster (<c>lb</c>).</summary>
+    public required ILoadBalancer LoadBalancer { get; init; }
+}
