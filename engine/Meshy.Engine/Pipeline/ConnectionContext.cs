@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
 
 namespace Meshy.Engine.Pipeline;
 
@@ -44,4 +45,36 @@ public sealed class ConnectionContext
 
     /// <summary>Cancelled when the connection must end now (drain timeout passed, or process exit).</summary>
     public required CancellationToken Closing { get; init; }
+
+    /// <summary>Envoy response flags of the connection (TCP sessions: <c>UF</c>, <c>UH</c>, <c>UC</c>, <c>DC</c>), for the access log.</summary>
+    public ResponseFlags ResponseFlags { get; set; }
+
+    /// <summary>The cluster the terminal filter proxied to, when it chose one (access log <c>cluster</c>).</summary>
+    public string? UpstreamCluster { get; set; }
+
+    /// <summary>The endpoint the terminal filter connected to, when it did (access log <c>endpoint</c>).</summary>
+    public EndpointSnapshot? UpstreamEndpoint { get; set; }
+
+    /// <summary>Bytes read from the downstream and handled, as counted by the terminal filter; bytes sent are <c>Sender.BytesSent</c>.</summary>
+    public long BytesReceived { get; set; }
+
+    /// <summary>
+    /// The accepted socket, for socket options and <see cref="Abort"/>; null when the transport is not
+    /// a socket (tests). Never read or write it directly: use <see cref="Transport"/> and <see cref="Sender"/>.
+    /// </summary>
+    public Socket? Socket { get; init; }
+
+    /// <summary>
+    /// Ends the connection now: the socket is reset (the peer sees RST, unsent bytes are dropped) and
+    /// pending reads on <c>Transport.Input</c> end with an error. Safe to call from any thread, more than once.
+    /// </summary>
+    public void Abort()
+    {
+        if (Socket is { } socket)
+        {
+            SocketReset.Reset(socket);
+            return;
+        }
+        Transport.Input.CancelPendingRead();
+    }
 }

@@ -26,6 +26,9 @@ public sealed class ProxySnapshot
     /// <summary>Compiled clusters by name.</summary>
     public required FrozenDictionary<string, ClusterSnapshot> Clusters { get; init; }
 
+    /// <summary>How many route tables the snapshot holds (the router compiles them; summary lines count them).</summary>
+    public int RouteTableCount { get; init; }
+
     /// <summary>The running configuration as JSON, served by admin <c>/config</c>.</summary>
     public required string ConfigJson { get; init; }
 

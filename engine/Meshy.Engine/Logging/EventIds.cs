@@ -1,0 +1,60 @@
+namespace Meshy.Engine.Logging;
+
+/// <summary>
+/// Every log event id of Meshy, in one place so that an id names one event forever (log pipelines
+/// filter on them). Blocks by component:
+/// <list type="bullet">
+/// <item>1000–1099 configuration (load, reload, watcher)</item>
+/// <item>1100–1199 host (run, drain, signals)</item>
+/// <item>2000–2099 transport: listeners, connections, drain</item>
+/// <item>2100–2199 upstream: endpoints, health, outlier detection, pools</item>
+/// <item>3000–3099 TCP proxy filter</item>
+/// <item>9000–9099 admin endpoint</item>
+/// </list>
+/// NOTE: ids are never reused; a removed event leaves a gap.
+/// </summary>
+internal static class EventIds
+{
+    // 1000–1099 configuration
+    public const int ConfigLoaded = 1001;
+    public const int ConfigEmbeddedDefault = 1002;
+    public const int ConfigReloaded = 1003;
+    public const int ConfigReloadRejected = 1004;
+    public const int ConfigDiagnostic = 1005;
+    public const int ConfigApplyFailed = 1006;
+    public const int ConfigNothingToReload = 1007;
+    public const int ConfigWatchReloadFailed = 1010;
+
+    // 1100–1199 host
+    public const int HostDraining = 1101;
+    public const int HostDrainCut = 1102;
+    public const int HostDrained = 1103;
+    public const int HostSignalReloadFailed = 1104;
+
+    // 9000–9099 admin
+    public const int AdminListening = 9001;
+    public const int AdminAcceptFailed = 9002;
+    public const int AdminHandlerFailed = 9003;
+
+    // 2000–2099 transport
+    public const int ListenerStarted = 2000;
+    public const int ListenerStopped = 2001;
+    public const int ListenerAcceptFailed = 2002;
+    public const int ConnectionFailed = 2003;
+    public const int ConnectionRejectedOverLimit = 2004;
+    public const int ListenerDraining = 2005;
+    public const int ListenerDrained = 2006;
+    public const int ListenerDrainCut = 2007;
+    public const int ListenerKept = 2008;
+    public const int ListenerRebinding = 2009;
+    public const int ListenerBindFailed = 2010;
+    public const int ListenerNotInSnapshot = 2011;
+    public const int DrainCancellationFailed = 2012;
+    public const int ApplyWhileDraining = 2013;
+
+    // 3000–3099 TCP proxy
+    public const int TcpProxyNoHealthyUpstream = 3000;
+    public const int TcpProxyConnectFailed = 3001;
+    public const int TcpProxySessionStarted = 3002;
+    public const int TcpProxySessionEnded = 3003;
+}

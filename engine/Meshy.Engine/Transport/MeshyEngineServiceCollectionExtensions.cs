@@ -1,0 +1,25 @@
+using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the engine's process-wide services.</summary>
+public static class MeshyEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the transport and upstream singletons: <see cref="PipeOptionsFactory"/>,
+    /// <see cref="ConnectionTracker"/>, <see cref="ListenerManager"/>, <see cref="UpstreamConnector"/>,
+    /// <see cref="EndpointRegistry"/> and <see cref="TimeProvider"/>. Expects a <c>SnapshotHolder</c> and logging.
+    /// </summary>
+    public static IServiceCollection AddMeshyEngine(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(PipeOptionsFactory.Default);
+        services.TryAddSingleton<ConnectionTracker>();
+        services.TryAddSingleton<EndpointRegistry>();
+        services.TryAddSingleton<UpstreamConnector>();
+        services.TryAddSingleton<ListenerManager>();
+        return services;
+    }
+}

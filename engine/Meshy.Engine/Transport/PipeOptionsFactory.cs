@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Pipelines.Sockets.Unofficial;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// The one place that decides how socket pipes are built, for accepted (downstream) and connected
+/// (upstream) sockets alike, so that both ends of a proxied connection buffer the same way.
+/// </summary>
+/// <remarks>
+/// <para>Memory: <see cref="MemoryPool{T}.Shared"/>. <see cref="Pipe"/> recognises that pool and rents
+/// straight from <see cref="ArrayPool{T}.Shared"/>, so a segment costs no wrapper object, and the
+/// arrays are what Pipelines.Sockets.Unofficial hands to the socket (it needs array-backed memory).</para>
+/// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
+/// syscalls per megabyte; idle connections hold none because receives are zero-length reads until
+/// the kernel has data (<see cref="SocketConnectionOptions.ZeroLengthReads"/>).</para>
+/// <para>Back-pressure: a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the
+/// socket until it drains to <see cref="ResumeWriterThreshold"/>. 1 MiB is Envoy's default
+/// <c>per_connection_buffer_limit_bytes</c>: it bounds what a connection can pin per direction while
+/// leaving room for a send to the other side to overlap the next receive.</para>
+/// <para>Schedulers: inline everywhere, as Kestrel does with <c>UnsafePreferInlineScheduling</c>. On Linux a
+/// socket completion already runs on a thread-pool thread, so scheduling again would only add a hop:
+/// inline, one received chunk goes receive → pipe → forwarding loop → send to the other socket on the
+/// thread that completed the receive. Code reading these pipes must therefore not block.</para>
+/// </remarks>
+public sealed class PipeOptionsFactory
+{
+    /// <summary>Default minimum segment size: 16 KiB.</summary>
+    public const int DefaultMinimumSegmentSize = 16 * 1024;
+
+    /// <summary>Default pause threshold per pipe: 1 MiB.</summary>
+    public const long DefaultPauseWriterThreshold = 1024 * 1024;
+
+    /// <summary>Default resume threshold per pipe: 512 KiB.</summary>
+    public const long DefaultResumeWriterThreshold = 512 * 1024;
+
+    /// <summary>The options every production socket uses.</summary>
+    public static PipeOptionsFactory Default { get; } = new();
+
+    /// <summary>Builds the options; the parameters exist for benchmarks and tests.</summary>
+    public PipeOptionsFactory(
+        int minimumSegmentSize = DefaultMinimumSegmentSize,
+        long pauseWriterThreshold = DefaultPauseWriterThreshold,
+        long resumeWriterThreshold = DefaultResumeWriterThreshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumSegmentSize, 256);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pauseWriterThreshold, resumeWriterThreshold);
+        PauseWriterThreshold = pauseWriterThreshold;
+        ResumeWriterThreshold = resumeWriterThreshold;
+        Receive = new PipeOptions(
+            pool: MemoryPool<byte>.Shared,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: pauseWriterThreshold,
+            resumeWriterThreshold: resumeWriterThreshold,
+            minimumSegmentSize: minimumSegmentSize,
+            useSynchronizationContext: false);
+        // The send pipe carries what application code writes to Transport.Output (HTTP responses);
+        // forwarded bytes bypass it through SocketSender. Same bounds, same reasons.
+        Send = new PipeOptions(
+            pool: MemoryPool<byte>.Shared,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: pauseWriterThreshold,
+            resumeWriterThreshold: resumeWriterThreshold,
+            minimumSegmentSize: minimumSegmentSize,
+            useSynchronizationContext: false);
+    }
+
+    /// <summary>Options of the pipe that carries bytes received from the socket (<c>Transport.Input</c>).</summary>
+    public PipeOptions Receive { get; }
+
+    /// <summary>Options of the pipe that carries bytes written to <c>Transport.Output</c> to the socket.</summary>
+    public PipeOptions Send { get; }
+
+    /// <summary>Bytes a receive pipe may hold before the socket is no longer read.</summary>
+    public long PauseWriterThreshold { get; }
+
+    /// <summary>Bytes a paused receive pipe must drain to before the socket is read again.</summary>
+    public long ResumeWriterThreshold { get; }
+
+    /// <summary>
+    /// Zero-length reads so that an idle connection holds no buffer (1,000 idle proxied connections
+    /// must keep RSS low); IO completions continue inline, matching the inline pipe schedulers.
+    /// </summary>
+    public SocketConnectionOptions ConnectionOptions { get; } =
+        SocketConnectionOptions.ZeroLengthReads | SocketConnectionOptions.InlineReads | SocketConnectionOptions.InlineWrites;
+
+    /// <summary>Wraps a connected socket in pipes; the connection owns the socket from here on.</summary>
+    public SocketConnection CreateConnection(Socket socket) =>
+        SocketConnection.Create(socket, Send, Receive, ConnectionOptions);
+}
