@@ -1,0 +1,135 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Net;
+using Meshy.Conf.Json;
+using Meshy.Conf.Schema;
+using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
+using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.LoadBalancing;
+
+namespace Meshy.Conf.Compilation;
+
+/// <summary>
+/// Compiles a validated <see cref="MeshyConfig"/> into one immutable <see cref="ProxySnapshot"/>:
+/// clusters with their endpoints (whose live state comes from the <see cref="EndpointRegistry"/>, so
+/// it survives reloads), subsets, load balancers, and each listener's network filter chain.
+/// Everything costly (lookups, regexes, label children) is done here, once per reload.
+/// </summary>
+public sealed class SnapshotCompiler
+{
+    private readonly EndpointRegistry _endpoints;
+    private readonly FrozenDictionary<ListenerProtocol, INetworkFilterFactory> _networkFactories;
+    private readonly TimeProvider _time;
+
+    public SnapshotCompiler(EndpointRegistry endpoints, IEnumerable<INetworkFilterFactory> networkFactories, TimeProvider? time = null)
+    {
+        _endpoints = endpoints;
+        _time = time ?? TimeProvider.System;
+        var byProtocol = new Dictionary<ListenerProtocol, INetworkFilterFactory>();
+        foreach (INetworkFilterFactory factory in networkFactories)
+        {
+            if (!byProtocol.TryAdd(factory.Protocol, factory))
+            {
+                throw new InvalidOperationException(
+                    $"two network filter factories claim protocol {factory.Protocol}: {byProtocol[factory.Protocol].GetType().Name} and {factory.GetType().Name}");
+            }
+        }
+        _networkFactories = byProtocol.ToFrozenDictionary();
+    }
+
+    /// <summary>
+    /// Builds the snapshot. With <paramref name="buildListeners"/> false (validation), listeners
+    /// get no filter chain, so a protocol this build cannot serve is not an error.
+    /// </summary>
+    public ProxySnapshot Compile(MeshyConfig config, string source, bool buildListeners = true)
+    {
+        FrozenDictionary<string, ClusterSnapshot> clusters = config.Clusters
+            .Select(CompileCluster)
+            .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+        var context = new CompilationContext { Config = config, Clusters = clusters };
+
+        ImmutableArray<ListenerSnapshot> listeners = [.. config.Listeners.Select(l => CompileListener(l, context, buildListeners))];
+
+        return new ProxySnapshot
+        {
+            Source = source,
+            LoadedAt = _time.GetUtcNow(),
+            Runtime = new RuntimeSettings
+            {
+                AdminEndPoint = ToBindEndPoint(config.Admin.Address),
+                DrainTimeout = config.Runtime.DrainTimeout,
+                MaxConnections = config.Runtime.MaxConnections,
+            },
+            Listeners = listeners,
+            Clusters = clusters,
+            RouteTableCount = config.Routes.Length,
+            ConfigJson = ConfigJson.Serialize(config),
+        };
+    }
+
+    private ListenerSnapshot CompileListener(ListenerConfig listener, CompilationContext context, bool buildFilters)
+    {
+        ImmutableArray<INetworkFilter> filters = [];
+        if (buildFilters)
+        {
+            if (!_networkFactories.TryGetValue(listener.Protocol, out INetworkFilterFactory? factory))
+            {
+                throw new UnsupportedListenerException(listener.Name, $"protocol \"{listener.Protocol.ToString().ToLowerInvariant()}\"");
+            }
+            filters = [factory.Create(listener, context)];
+        }
+        return new ListenerSnapshot
+        {
+            Name = listener.Name,
+            EndPoint = ToBindEndPoint(listener.Address),
+            Protocol = listener.Protocol,
+            OriginalDestination = listener.OriginalDestination,
+            NetworkFilters = filters,
+        };
+    }
+
+    private ClusterSnapshot CompileCluster(ClusterConfig cluster)
+    {
+        ImmutableArray<EndpointSnapshot> endpoints =
+        [
+            .. cluster.Endpoints.Select(endpoint => new EndpointSnapshot
+            {
+                Address = endpoint.Address.Text,
+                EndPoint = endpoint.Address.ToEndPoint(),
+                Labels = endpoint.Labels.ToFrozenDictionary(StringComparer.Ordinal),
+                Weight = endpoint.Weight,
+                State = _endpoints.GetOrCreate(cluster.Name, endpoint.Address.Text),
+            }),
+        ];
+        FrozenDictionary<string, SubsetSnapshot> subsets = cluster.Subsets
+            .Select(subset =>
+            {
+                ImmutableArray<EndpointSnapshot> members = [.. endpoints.Where(e => subset.Selects(e.Labels))];
+                return new SubsetSnapshot { Name = subset.Name, Endpoints = members, LoadBalancer = CreateBalancer(cluster, members) };
+            })
+            .ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+
+        return new ClusterSnapshot
+        {
+            Name = cluster.Name,
+            Endpoints = endpoints,
+            Subsets = subsets,
+            ConnectTimeout = cluster.ConnectTimeout,
+            Protocol = cluster.Protocol,
+            LoadBalancer = CreateBalancer(cluster, endpoints),
+        };
+    }
+
+    // TODO: least_request, random and ring_hash balancers (#5); until then every policy picks by weighted round robin.
+    private ILoadBalancer CreateBalancer(ClusterConfig cluster, ImmutableArray<EndpointSnapshot> endpoints) =>
+        new WeightedRoundRobinBalancer(endpoints);
+
+    /// <summary>A listen address: an IP literal as is, <c>localhost</c> as the loopback address, a name resolved once.</summary>
+    internal static IPEndPoint ToBindEndPoint(ConfigAddress address) => address.ToEndPoint() switch
+    {
+        IPEndPoint ip => ip,
+        DnsEndPoint dns => new IPEndPoint(Dns.GetHostAddresses(dns.Host)[0], dns.Port),
+        var other => throw new ArgumentException($"cannot listen on {other}"),
+    };
+}

@@ -1,0 +1,16 @@
+using Meshy.Conf.Compilation;
+using Meshy.Filters.TcpProxy;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Meshy.Filters;
+
+/// <summary>Registers every filter factory; one line per filter.</summary>
+public static class FilterRegistration
+{
+    public static IServiceCollection AddMeshyFilters(this IServiceCollection services)
+    {
+        services.AddSingleton<TcpProxyMetrics>();
+        services.AddSingleton<INetworkFilterFactory, TcpProxyFilterFactory>();
+        return services;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Pipeline;
+using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.LoadBalancing;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.TcpProxy;
+
+/// <summary>
+/// The L4 terminal filter (<c>protocol = "tcp"</c>, <c>cluster = "..."</c>): picks an endpoint of the
+/// cluster with its load balancer, connects within <c>connect_timeout</c> (trying another endpoint on a
+/// failed connect, up to <see cref="MaxConnectAttempts"/>), then copies bytes both ways until both
+/// directions have ended. With no endpoint or no connect, the downstream is closed at once.
+/// </summary>
+/// <remarks>
+/// Compiled once per snapshot and shared by every connection on it: per-connection state lives in
+/// <see cref="TcpProxySession"/> and <see cref="ConnectionContext"/>. <c>Draining</c> is ignored on
+/// purpose: an L4 session has no boundary at which to stop early, so it runs until it ends or <c>Closing</c>.
+/// </remarks>
+internal sealed partial class TcpProxyFilter : INetworkFilter
+{
+    /// <summary>Connect attempts per session when the cluster has that many endpoints.</summary>
+    public const int DefaultMaxConnectAttempts = 3;
+
+    private readonly ClusterSnapshot _cluster;
+    private readonly UpstreamConnector _connector;
+    private readonly ILogger _logger;
+    private readonly TcpProxyCounters _counters;
+    private readonly TimeProvider _time;
+
+    /// <summary>Proxies to <paramref name="cluster"/>.</summary>
+    /// <param name="cluster">The cluster of <c>listeners[].cluster</c>, from the same snapshot.</param>
+    /// <param name="connector">Opens upstream connections.</param>
+    /// <param name="logger">Per-session events at Debug.</param>
+    /// <param name="metrics">Process-wide counters; a private instance when null (tests).</param>
+    /// <param name="time">The clock for ejection checks; the system clock when null.</param>
+    /// <param name="maxConnectAttempts">Attempts per session, each on a different endpoint; at least 1.</param>
+    public TcpProxyFilter(
+        ClusterSnapshot cluster,
+        UpstreamConnector connector,
+        ILogger logger,
+        TcpProxyMetrics? metrics = null,
+        TimeProvider? time = null,
+        int maxConnectAttempts = DefaultMaxConnectAttempts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConnectAttempts, 1);
+        _cluster = cluster;
+        _connector = connector;
+        _logger = logger;
+        _counters = (metrics ?? new TcpProxyMetrics()).ForCluster(cluster.Name);
+        _time = time ?? TimeProvider.System;
+        MaxConnectAttempts = Math.Min(maxConnectAttempts, Math.Max(1, cluster.Endpoints.Length));
+    }
+
+    /// <summary>The cluster this filter proxies to.</summary>
+    public ClusterSnapshot Cluster => _cluster;
+
+    /// <summary>The counters of <see cref="Cluster"/>.</summary>
+    public TcpProxyCounters Counters => _counters;
+
+    /// <summary>Connect attempts per session: the configured bound, at most one per endpoint.</summary>
+    public int MaxConnectAttempts { get; }
+
+    /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
+    {
+        connection.UpstreamCluster = _cluster.Name;
+        UpstreamConnection? upstream = await ConnectAsync(connection).ConfigureAwait(false);
+        if (upstream is null)
+        {
+            // Stop: the listener completes the downstream's pipes and closes its socket now.
+            return FilterStatus.Stop;
+        }
+        connection.UpstreamEndpoint = upstream.Endpoint;
+        EndpointState endpoint = upstream.Endpoint.State;
+        endpoint.RequestStarted();
+        _counters.SessionOpened();
+        LogSessionStarted(connection.Id, _cluster.Name, upstream.Endpoint.Address);
+        var session = new TcpProxySession(connection, upstream, _counters);
+        try
+        {
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            upstream.Dispose();
+            endpoint.RequestFinished();
+            _counters.SessionClosed();
+            connection.BytesReceived = upstream.Sender.BytesSent;
+            connection.ResponseFlags |= session.ResponseFlags;
+            LogSessionEnded(connection.Id, upstream.Sender.BytesSent, connection.Sender.BytesSent, session.Aborted);
+        }
+        return FilterStatus.Stop;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<UpstreamConnection?> ConnectAsync(ConnectionContext connection)
+    {
+        EndpointSnapshot? previous = null;
+        for (int attempt = 0; attempt < MaxConnectAttempts; attempt++)
+        {
+            var context = new LoadBalancerContext(_time.GetUtcNow().UtcTicks);
+            EndpointSnapshot? endpoint = _cluster.LoadBalancer.Pick(in context, previous);
+            if (endpoint is null)
+            {
+                if (previous is null)
+                {
+                    connection.ResponseFlags |= ResponseFlags.NoHealthyUpstream;
+                    _counters.NoEndpoint();
+                    LogNoHealthyUpstream(connection.Id, _cluster.Name);
+                }
+                return null;
+            }
+            if (ReferenceEquals(endpoint, previous))
+            {
+                // The balancer has nothing else available: another try would hit the same wall.
+                return null;
+            }
+            UpstreamConnectResult result = await _connector
+                .ConnectAsync(endpoint, _cluster.ConnectTimeout, connection.Closing)
+                .ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return result.Connection;
+            }
+            if (result.Failure == ConnectFailure.Canceled)
+            {
+                return null;
+            }
+            connection.ResponseFlags |= ResponseFlags.UpstreamConnectionFailure;
+            _counters.ConnectFailed();
+            LogConnectFailed(connection.Id, _cluster.Name, endpoint.Address, result.Failure, result.SocketError, attempt + 1, MaxConnectAttempts);
+            previous = endpoint;
+        }
+        return null;
+    }
+}
