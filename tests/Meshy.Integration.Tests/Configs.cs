@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace Meshy.Integration.Tests;
+
+/// <summary>TOML fragments the end-to-end tests combine.</summary>
+internal static class Configs
+{
+    public static string Header(string drainTimeout = "5s") => $"""
+        [admin]
+        address = "127.0.0.1:0"
+
+        [runtime]
+        drain_timeout = "{drainTimeout}"
+
+        """;
+
+    public static string TcpListener(string name, string cluster) => $"""
+        [[listeners]]
+        name = "{name}"
+        address = "127.0.0.1:0"
+        protocol = "tcp"
+        cluster = "{cluster}"
+
+        """;
+
+    public static string Cluster(string name, params IPEndPoint[] endpoints) => $"""
+        [[clusters]]
+        name = "{name}"
+        connect_timeout = "1s"
+        endpoints = [{string.Join(", ", endpoints.Select(e => $"{{ address = \"{e}\" }}"))}]
+
+        """;
+
+    public static string TcpProxy(IPEndPoint upstream, string drainTimeout = "5s") =>
+        Header(drainTimeout) + TcpListener("tcp", "backend") + Cluster("backend", upstream);
+}
