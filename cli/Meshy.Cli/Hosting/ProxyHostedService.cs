@@ -41,14 +41,16 @@ internal sealed partial class ProxyHostedService(
                 });
         }
 
-        await reloader.LoadInitialAsync(initialConfig.Config, cancellationToken).ConfigureAwait(false);
-        IPEndPoint adminEndPoint = holder.Current.Runtime.AdminEndPoint;
-        admin.Start(adminEndPoint);
-        state.MarkReady();
+        // The watcher too: an edit made right after startup is announced must not be missed.
         if (reloader.Path is not null)
         {
             _watcher = new ConfigWatcher(reloader, loggers.CreateLogger<ConfigWatcher>());
         }
+
+        await reloader.LoadInitialAsync(initialConfig.Config, cancellationToken).ConfigureAwait(false);
+        IPEndPoint adminEndPoint = holder.Current.Runtime.AdminEndPoint;
+        admin.Start(adminEndPoint);
+        state.MarkReady();
     }
 
     private async Task ReloadFromSignalAsync()
