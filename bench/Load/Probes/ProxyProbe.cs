@@ -1,0 +1,32 @@
+namespace Meshy.Bench.Load.Probes;
+
+/// <summary>What a scenario may observe of the proxy under test: its core's CPU and its memory.</summary>
+internal sealed class ProxyProbe(int proxyCpu, int? rootPid)
+{
+    /// <summary>The core the proxy is pinned to.</summary>
+    public int ProxyCpu => proxyCpu;
+
+    /// <summary>False for <c>direct</c>: no process, so no process CPU and no memory.</summary>
+    public bool HasProcess => rootPid is not null;
+
+    public CpuWindow StartCpu() => new(proxyCpu, rootPid);
+
+    /// <summary>Memory of the whole process tree now, or null without a process.</summary>
+    public MemoryUsage? Memory()
+    {
+        if (rootPid is not { } pid)
+        {
+            return null;
+        }
+        IReadOnlyList<int> tree = ProcFs.ProcessTree(pid);
+        long rss = 0;
+        long peak = 0;
+        foreach (int member in tree)
+        {
+            (long memberRss, long memberPeak) = ProcFs.Memory(member);
+            rss += memberRss;
+            peak += memberPeak;
+        }
+        return new MemoryUsage(rss, peak, tree.Count);
+    }
+}

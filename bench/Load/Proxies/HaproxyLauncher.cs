@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Meshy.Bench.Load.Processes;
+using Meshy.Bench.Load.Report;
+
+namespace Meshy.Bench.Load.Proxies;
+
+/// <summary>
+/// HAProxy with one thread (<c>nbthread 1</c>), <c>mode tcp</c> for L4 and <c>mode http</c> with
+/// keep-alive and connection reuse towards the upstream for HTTP. Buffers and everything else stay
+/// at the distribution's defaults: the comparison is with HAProxy as people run it.
+/// </summary>
+internal sealed partial class HaproxyLauncher : IProxyLauncher
+{
+    private readonly string? _path = ExternalTool.Find("haproxy");
+    private string? _version;
+
+    public string Name => "haproxy";
+
+    public bool IsBaseline => false;
+
+    public ToolInfo Describe() => _path is null
+        ? new ToolInfo(Name, false, null, InstallHint)
+        : new ToolInfo(Name, true, Version(), null);
+
+    public string? Unavailable(ProxyMode mode) => _path is null ? $"haproxy is not installed ({InstallHint})" : null;
+
+    public Task<RunningProxy> StartAsync(ProxyLaunch launch, CancellationToken cancellationToken)
+    {
+        string config = Path.Combine(launch.WorkDirectory, "haproxy.cfg");
+        File.WriteAllText(config, Config(launch));
+        // -db: foreground, no daemon, so the pid we hold is the one process that proxies.
+        var command = new ProcessCommand(_path!, "-f", config, "-db").PinnedTo(launch.Cpu, launch.Scheduling);
+        ChildProcess process = ChildProcess.Start(Name, command, workingDirectory: launch.WorkDirectory);
+        return Task.FromResult(new RunningProxy(Name, new(System.Net.IPAddress.Loopback, launch.ListenPort), process, launch.Cpu));
+    }
+
+    /// <summary>The generated haproxy.cfg (public for the README and for debugging a run).</summary>
+    public static string Config(ProxyLaunch launch)
+    {
+        bool http = launch.Mode != ProxyMode.Tcp;
+        var config = new StringBuilder();
+        config.Append(CultureInfo.InvariantCulture, $"""
+            global
+                nbthread 1
+                # Two sockets per proxied connection must fit a 20000 fd limit.
+                maxconn 8000
+
+            defaults
+                mode {(http ? "http" : "tcp")}
+                timeout connect 5s
+                timeout client 2m
+                timeout server 2m
+
+            """);
+        if (http)
+        {
+            config.Append("""
+                    option http-keep-alive
+                    http-reuse always
+
+                """);
+        }
+        string bindOptions = launch.Mode == ProxyMode.Http2Cleartext ? " proto h2" : "";
+        config.Append(CultureInfo.InvariantCulture, $"""
+
+            frontend bench
+                bind 127.0.0.1:{launch.ListenPort}{bindOptions}
+                default_backend upstream
+
+            backend upstream
+                server upstream1 {launch.Upstream}
+
+            """);
+        return config.ToString();
+    }
+
+    private string Version()
+    {
+        // "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/": keep the version only.
+        _version ??= VersionPattern().Match(ExternalTool.Output(_path!, "-v")) is { Success: true } match ? match.Groups[1].Value : "unknown version";
+        return _version;
+    }
+
+    [GeneratedRegex(@"HA-?Proxy version (\S+)", RegexOptions.IgnoreCase)]
+    private static partial Regex VersionPattern();
+
+    private const string InstallHint = "apt-get install -y haproxy";
+}

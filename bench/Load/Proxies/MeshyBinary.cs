@@ -1,0 +1,65 @@
+using Meshy.Bench.Load.Processes;
+
+namespace Meshy.Bench.Load.Proxies;
+
+/// <summary>
+/// The Meshy to measure: <c>--meshy PATH</c> (meshy.dll, its directory or an apphost), or a
+/// Release build of cli/Meshy.Cli that the runner makes into a directory of its own, in the
+/// <c>bench</c> build slot so it never races other builds of the tree.
+/// </summary>
+internal sealed record MeshyBinary(ProcessCommand? Command, string Source, string? Error)
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
+
+    public static async Task<MeshyBinary> ResolveAsync(string? path, CancellationToken cancellationToken)
+    {
+        if (path is not null)
+        {
+            return FromPath(Path.GetFullPath(path));
+        }
+
+        string? root = RepoRoot.Find();
+        if (root is null)
+        {
+            return new MeshyBinary(null, "build", "cannot find the Meshy checkout (Meshy.sln) above the working directory; pass --meshy PATH");
+        }
+        string output = Path.Combine(root, ".artifacts", "bench", "load-meshy");
+        string project = Path.Combine(root, "cli", "Meshy.Cli", "Meshy.Cli.csproj");
+        Console.Out.WriteLine($"building Meshy (Release) into {output} ...");
+
+        var build = new ProcessCommand(SelfCommand.DotnetHost(), "build", "-c", "Release", project, "-o", output, "--nologo", "-v", "quiet");
+        await using ChildProcess process = ChildProcess.Start("dotnet build", build, new Dictionary<string, string> { ["MESHY_BUILD_SLOT"] = "bench" }, root);
+        process.CloseStdin();
+        int exitCode;
+        try
+        {
+            exitCode = await process.WaitForExitAsync(BuildTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            return new MeshyBinary(null, project, e.Message);
+        }
+        if (exitCode != 0)
+        {
+            string errors = string.Join(" | ", process.DrainStdout().Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Distinct().Take(3));
+            return new MeshyBinary(null, project, $"dotnet build cli/Meshy.Cli failed (exit {exitCode}): {(errors.Length > 0 ? errors : process.Tail())}");
+        }
+        return FromPath(Path.Combine(output, "meshy.dll"));
+    }
+
+    private static MeshyBinary FromPath(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            path = Path.Combine(path, "meshy.dll");
+        }
+        if (!File.Exists(path))
+        {
+            return new MeshyBinary(null, path, $"{path} does not exist");
+        }
+        ProcessCommand command = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessCommand(SelfCommand.DotnetHost(), path)
+            : new ProcessCommand(path);
+        return new MeshyBinary(command, path, null);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Net;
+using Meshy.Bench.Load.Processes;
+
+namespace Meshy.Bench.Load.Proxies;
+
+/// <summary>Everything a launcher needs to configure and start one run of its proxy.</summary>
+/// <param name="Mode">What the proxy speaks downstream.</param>
+/// <param name="Upstream">The upstream started for the scenario.</param>
+/// <param name="ListenPort">Loopback port the proxy must listen on (picked free just before).</param>
+/// <param name="WorkDirectory">Empty directory for this run's config, pid and temp files.</param>
+/// <param name="Cpu">The core to pin the proxy to.</param>
+/// <param name="Scheduling">Niceness or real-time class to run it with.</param>
+internal sealed record ProxyLaunch(ProxyMode Mode, IPEndPoint Upstream, int ListenPort, string WorkDirectory, int Cpu, Scheduling? Scheduling = null);

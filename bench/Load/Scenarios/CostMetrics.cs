@@ -1,0 +1,22 @@
+using Meshy.Bench.Load.Probes;
+
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>The cost figures every scenario reports the same way.</summary>
+internal static class CostMetrics
+{
+    public const string PeakRss = "peak_rss";
+
+    private const double MiB = 1024 * 1024;
+
+    /// <summary>Adds the peak resident set (VmHWM summed over the proxy's processes) in MiB.</summary>
+    public static void AddPeakRss(Dictionary<string, double> metrics, MemoryUsage? memory)
+    {
+        if (memory is not null)
+        {
+            metrics[PeakRss] = memory.PeakRss / MiB;
+        }
+    }
+
+    public static double ToMiB(long bytes) => bytes / MiB;
+}

@@ -1,0 +1,42 @@
+using Meshy.Bench.Load.Probes;
+using Meshy.Bench.Load.Report;
+
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>
+/// The CPU figures of a scenario per unit of work (per GB for TCP, per 100k requests for HTTP):
+/// the whole proxy core (the headline) and the proxy process alone (holds up when other processes
+/// share the core: compare with "proxy core busy before load").
+/// </summary>
+internal sealed record CpuMetricSet(string Unit, double UnitSize, string CoreKey, string ProcessKey)
+{
+    public static readonly CpuMetricSet PerGigabyte = new("s/GB", 1e9, "cpu_per_gb", "process_cpu_per_gb");
+
+    public static readonly CpuMetricSet Per100kRequests = new("s/100k req", 100_000, "cpu_per_100k", "process_cpu_per_100k");
+
+    public IReadOnlyList<MetricDefinition> Definitions =>
+    [
+        new(CoreKey, "CPU core", Unit, MetricBetter.Lower, MetricKind.Cost, Chart: true),
+        new(ProcessKey, "proxy process CPU", Unit, MetricBetter.Lower, MetricKind.Cost, Chart: true),
+    ];
+
+    public string Explanation(string per) =>
+        $"CPU core = busy seconds of the proxy's core (user+nice+system+irq+softirq+steal in /proc/stat) per {per}; "
+        + $"proxy process CPU = the proxy's own utime+stime per {per} (with tick-based accounting it includes softirq work run in its context, "
+        + "and unlike CPU core it excludes other processes that shared the core).";
+
+    /// <summary>Adds both figures for <paramref name="units"/> units of work (nothing when there was no work).</summary>
+    public void Add(Dictionary<string, double> metrics, CpuUsage cpu, double units)
+    {
+        if (units <= 0)
+        {
+            return;
+        }
+        double perUnit = UnitSize / units;
+        metrics[CoreKey] = cpu.CoreBusySeconds * perUnit;
+        if (cpu.ProcessSeconds is { } process)
+        {
+            metrics[ProcessKey] = process * perUnit;
+        }
+    }
+}

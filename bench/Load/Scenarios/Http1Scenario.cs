@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using Meshy.Bench.Load.Cli;
+using Meshy.Bench.Load.Probes;
+using Meshy.Bench.Load.Processes;
+using Meshy.Bench.Load.Proxies;
+using Meshy.Bench.Load.Report;
+
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>
+/// <c>http1-small</c> and <c>http1-16k</c>: wrk with one thread and keep-alive connections against
+/// <c>http-upstream</c> answering a fixed body, through the proxy.
+/// </summary>
+internal sealed class Http1Scenario(string name, int bodySize) : ILoadScenario
+{
+    private readonly string? _wrk = ExternalTool.Find("wrk");
+
+    public string Name => name;
+
+    public string Title => $"HTTP/1.1 keep-alive, {BodyText} responses";
+
+    public ProxyMode Mode => ProxyMode.Http1;
+
+    public IReadOnlyList<MetricDefinition> Metrics { get; } =
+    [
+        HttpMetrics.Rps,
+        new(HttpMetrics.P50, "p50 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false),
+        new(HttpMetrics.P99, "p99 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false),
+        .. HttpMetrics.Cpu.Definitions,
+        HttpMetrics.PeakRss,
+        HttpMetrics.ErrorCount,
+    ];
+
+    private string BodyText => bodySize >= 1024 ? $"{bodySize / 1024} KiB" : $"{bodySize}-byte";
+
+    public string Describe(LoadOptions options) =>
+        $"wrk -t1 -c{options.HttpConnections} --latency for {DurationText.Format(options.Duration)}: GET / through the proxy "
+        + $"to http-upstream, which answers 200 with a {BodyText} body on keep-alive connections. " + HttpMetrics.CpuExplanation;
+
+    public string? MissingTool() => _wrk is null ? "wrk is not installed (apt-get install -y wrk)" : null;
+
+    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
+        UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", bodySize.ToString(CultureInfo.InvariantCulture));
+
+    public async Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            (int status, string body) = await HttpProbe.GetAsync(target, "/", deadline.Token);
+            if (status != 200 || body.Length != bodySize)
+            {
+                throw new InvalidOperationException($"GET / answered {status} with {body.Length} bytes (expected 200 with {bodySize})");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"GET / through {target} got no complete answer within 5s");
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, double>> MeasureAsync(MeasureContext context, CancellationToken cancellationToken)
+    {
+        LoadOptions options = context.Options;
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            await WrkAsync(context, options.Warmup, cancellationToken);
+        }
+
+        CpuWindow cpu = context.Probe.StartCpu();
+        WrkResult result = await WrkAsync(context, options.Duration, cancellationToken);
+        CpuUsage usage = cpu.Stop();
+        MemoryUsage? memory = context.Probe.Memory();
+
+        if (result.Requests == 0)
+        {
+            throw new InvalidOperationException("wrk completed no request");
+        }
+        var metrics = new Dictionary<string, double>
+        {
+            [HttpMetrics.RequestsPerSecond] = result.RequestsPerSecond,
+            [HttpMetrics.Errors] = result.Errors,
+        };
+        if (result.LatencyMs.TryGetValue(50, out double p50))
+        {
+            metrics[HttpMetrics.P50] = p50;
+        }
+        if (result.LatencyMs.TryGetValue(99, out double p99))
+        {
+            metrics[HttpMetrics.P99] = p99;
+        }
+        HttpMetrics.Cpu.Add(metrics, usage, result.Requests);
+        CostMetrics.AddPeakRss(metrics, memory);
+        return metrics;
+    }
+
+    private async Task<WrkResult> WrkAsync(MeasureContext context, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        // wrk takes whole seconds.
+        int seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
+        ProcessCommand command = new ProcessCommand(
+            _wrk!,
+            "-t1",
+            "-c" + context.Options.HttpConnections.ToString(CultureInfo.InvariantCulture),
+            "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s",
+            "--timeout", "2s",
+            "--latency",
+            $"http://{context.Target}/").PinnedTo(context.Options.LoadCpu, context.Options.Scheduling);
+        IReadOnlyList<string> output = await LoadTool.RunAsync("wrk", command, duration, cancellationToken);
+        return WrkResult.Parse(string.Join('\n', output));
+    }
+}

@@ -1,0 +1,23 @@
+using Meshy.Bench.Load.Report;
+
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>Metric keys and definitions shared by the HTTP scenarios.</summary>
+internal static class HttpMetrics
+{
+    public const string RequestsPerSecond = "rps";
+    public const string P50 = "p50_ms";
+    public const string P99 = "p99_ms";
+    public const string Mean = "mean_ms";
+    public const string Errors = "errors";
+
+    public static readonly MetricDefinition Rps = new(RequestsPerSecond, "requests", "req/s", MetricBetter.Higher, MetricKind.Throughput, Chart: true);
+
+    /// <summary>CPU is reported per 100,000 requests: seconds per request would be unreadably small.</summary>
+    public static readonly CpuMetricSet Cpu = CpuMetricSet.Per100kRequests;
+
+    public static readonly MetricDefinition PeakRss = new(CostMetrics.PeakRss, "peak RSS", "MiB", MetricBetter.Lower, MetricKind.Cost, Chart: false);
+    public static readonly MetricDefinition ErrorCount = new(Errors, "errors", "", MetricBetter.Lower, MetricKind.Info, Chart: false);
+
+    public static string CpuExplanation => Cpu.Explanation("100k requests");
+}

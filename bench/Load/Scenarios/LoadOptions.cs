@@ -1,0 +1,39 @@
+using Meshy.Bench.Load.Processes;
+
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>The parsed options of <c>load</c> that scenarios read.</summary>
+internal sealed record LoadOptions
+{
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Load before each measured window, not measured: JIT tiering, pools, TCP autotuning.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Connections of the <c>tcp</c> scenario.</summary>
+    public int TcpConnections { get; init; } = 4;
+
+    /// <summary>Write size of the <c>tcp</c> scenario.</summary>
+    public int Chunk { get; init; } = 65536;
+
+    /// <summary>Connections held by <c>tcp-idle</c>.</summary>
+    public int IdleConnections { get; init; } = 1000;
+
+    /// <summary>Keep-alive connections of the HTTP scenarios.</summary>
+    public int HttpConnections { get; init; } = 64;
+
+    public int ProxyCpu { get; init; } = 1;
+
+    public int LoadCpu { get; init; }
+
+    /// <summary>
+    /// Scheduling of the proxy, upstream and load tools. Raised by default so they win their cores
+    /// from other jobs on a shared machine: otherwise the scheduler's per-thread fairness hands a
+    /// multi-threaded proxy a larger share of a contended core than a single-threaded one, and
+    /// throughput ratios measure the scheduler. Every proxy gets the same. Without CAP_SYS_NICE,
+    /// nice(1) warns and runs the program unchanged.
+    /// </summary>
+    public Scheduling Scheduling { get; init; } = Scheduling.Default;
+}

@@ -1,0 +1,14 @@
+namespace Meshy.Bench.Load.Scenarios;
+
+/// <summary>Every scenario, in the order <c>load</c> runs them by default.</summary>
+internal static class ScenarioCatalog
+{
+    public static IReadOnlyList<ILoadScenario> All() =>
+    [
+        new TcpThroughputScenario(),
+        new TcpIdleScenario(),
+        new Http1Scenario("http1-small", bodySize: 6),
+        new Http1Scenario("http1-16k", bodySize: 16 * 1024),
+        new H2cScenario(),
+    ];
+}

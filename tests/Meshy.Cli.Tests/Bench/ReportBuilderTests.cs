@@ -1,0 +1,149 @@
+using Meshy.Bench.Load.Report;
+
+namespace Meshy.Cli.Tests.Bench;
+
+public sealed class ReportBuilderTests
+{
+    [Fact]
+    public void Summarize_TwoRounds_MedianIsMeanOfBothAndSpreadIsRangeOverMedian()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
+
+        ProxySummary meshy = summary.Proxies.Single(p => p.Proxy == "meshy");
+        Assert.Equal(ProxyState.Ok, meshy.State);
+        Assert.Equal(2, meshy.Runs);
+        Assert.Equal(1100, meshy.Medians["throughput"], precision: 9);
+        Assert.Equal(0.6, meshy.Medians["cpu_per_gb"], precision: 9);
+        Assert.Equal(42, meshy.Medians["peak_rss"], precision: 9);
+        Assert.Equal(200.0 / 1100, meshy.Spreads["throughput"], precision: 9);
+    }
+
+    [Fact]
+    public void Summarize_SubjectAndPeerMeasured_RatiosAreSubjectMedianOverPeerMedian()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
+
+        PeerComparison haproxy = summary.Comparisons.Single(c => c.Peer == "haproxy");
+        Assert.Equal(ProxyState.Ok, haproxy.State);
+        Assert.Equal(0.5, haproxy.Ratios["throughput"], precision: 9);
+        Assert.Equal(2.0, haproxy.Ratios["cpu_per_gb"], precision: 9);
+        Assert.Equal(4.2, haproxy.Ratios["peak_rss"], precision: 9);
+    }
+
+    [Fact]
+    public void Summarize_InfoMetric_HasNoRatio()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
+
+        Assert.DoesNotContain("errors", summary.Comparisons.Single(c => c.Peer == "haproxy").Ratios.Keys);
+    }
+
+    [Fact]
+    public void Summarize_BaselinePeer_ComparesThroughputButNotCosts()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
+
+        PeerComparison direct = summary.Comparisons.Single(c => c.Peer == "direct");
+        Assert.Equal(1100.0 / 4200, direct.Ratios["throughput"], precision: 9);
+        Assert.DoesNotContain("cpu_per_gb", direct.Ratios.Keys);
+        Assert.True(summary.Proxies.Single(p => p.Proxy == "direct").IsBaseline);
+    }
+
+    [Fact]
+    public void Summarize_SkippedPeer_IsSkippedWithItsReasonAndHasNoRatios()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
+
+        ProxySummary nginx = summary.Proxies.Single(p => p.Proxy == "nginx");
+        Assert.Equal(ProxyState.Skipped, nginx.State);
+        Assert.Equal(SampleReports.NginxReason, nginx.Note);
+        Assert.Empty(nginx.Medians);
+        PeerComparison comparison = summary.Comparisons.Single(c => c.Peer == "nginx");
+        Assert.Equal(ProxyState.Skipped, comparison.State);
+        Assert.Equal(SampleReports.NginxReason, comparison.Note);
+        Assert.Empty(comparison.Ratios);
+    }
+
+    [Fact]
+    public void Summarize_SubjectFailedEveryRun_EveryComparisonSaysSubjectFailedAndWhy()
+    {
+        ScenarioResult scenario = SampleReports.Tcp() with
+        {
+            Runs = [.. SampleReports.Tcp().Runs.Where(r => r.Proxy != "meshy"), SampleReports.Failed("meshy", 1, "did not answer within 5s")],
+        };
+
+        ScenarioSummary summary = ReportBuilder.Summarize(scenario);
+
+        ProxySummary meshy = summary.Proxies.Single(p => p.Proxy == "meshy");
+        Assert.Equal(ProxyState.Failed, meshy.State);
+        Assert.Equal("did not answer within 5s", meshy.Note);
+        Assert.All(summary.Comparisons, c =>
+        {
+            Assert.Equal(ProxyState.Failed, c.State);
+            Assert.Equal("meshy failed (see its row)", c.Note);
+            Assert.Empty(c.Ratios);
+        });
+    }
+
+    [Fact]
+    public void Summarize_OneOfTwoRunsFailed_UsesTheMeasuredRunAndNotesTheFailure()
+    {
+        ScenarioResult scenario = SampleReports.Tcp() with
+        {
+            Runs = [SampleReports.Ok("meshy", 1, 1000, 0.5, 40), SampleReports.Failed("meshy", 2, "reset"), .. SampleReports.Tcp().Runs.Where(r => r.Proxy != "meshy")],
+        };
+
+        ProxySummary meshy = ReportBuilder.Summarize(scenario).Proxies.Single(p => p.Proxy == "meshy");
+
+        Assert.Equal(ProxyState.Ok, meshy.State);
+        Assert.Equal(1, meshy.Runs);
+        Assert.Equal(1000, meshy.Medians["throughput"]);
+        Assert.Empty(meshy.Spreads);
+        Assert.Equal("1 of 2 runs failed: reset", meshy.Note);
+    }
+
+    [Fact]
+    public void Summarize_ScenarioSkipped_EveryProxyIsSkippedWithTheScenarioReason()
+    {
+        ScenarioResult scenario = SampleReports.Tcp() with { Runs = [], Skipped = [], SkipReason = "wrk is not installed (apt-get install -y wrk)" };
+
+        ScenarioSummary summary = ReportBuilder.Summarize(scenario);
+
+        Assert.All(summary.Proxies, p =>
+        {
+            Assert.Equal(ProxyState.Skipped, p.State);
+            Assert.Equal("wrk is not installed (apt-get install -y wrk)", p.Note);
+        });
+    }
+
+    [Fact]
+    public void Summarize_ProxyNeverRun_IsSkippedAsNotRun()
+    {
+        ScenarioResult scenario = SampleReports.Tcp() with { Runs = [.. SampleReports.Tcp().Runs.Where(r => r.Proxy != "haproxy")] };
+
+        ProxySummary haproxy = ReportBuilder.Summarize(scenario).Proxies.Single(p => p.Proxy == "haproxy");
+
+        Assert.Equal(ProxyState.Skipped, haproxy.State);
+        Assert.Equal("not run", haproxy.Note);
+    }
+
+    [Theory]
+    [InlineData(new[] { 3.0 }, 3.0)]
+    [InlineData(new[] { 5.0, 1.0, 3.0 }, 3.0)]
+    [InlineData(new[] { 4.0, 1.0, 3.0, 2.0 }, 2.5)]
+    public void Median_AnyOrder_IsTheMiddleValue(double[] values, double expected)
+    {
+        Assert.Equal(expected, ReportBuilder.Median(values));
+    }
+
+    // MetricBetter is internal to the bench, so the theory takes a bool (xUnit test methods are public).
+    [Theory]
+    [InlineData(0.5, true, "0.50× worse")]
+    [InlineData(0.5, false, "0.50× better")]
+    [InlineData(2.0, true, "2.00× better")]
+    [InlineData(1.01, false, "1.01× same")]
+    public void Ratio_Direction_VerdictFollowsWhichWayIsBetter(double ratio, bool higherIsBetter, string expected)
+    {
+        Assert.Equal(expected, ValueFormat.Ratio(ratio, higherIsBetter ? MetricBetter.Higher : MetricBetter.Lower));
+    }
+}
