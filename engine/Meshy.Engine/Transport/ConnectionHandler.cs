@@ -23,18 +23,20 @@ internal sealed class ConnectionHandler(
     private async Task RunAsync()
     {
         SocketConnection? connection = null;
+        SocketSender? sender = null;
         CancellationTokenRegistration closing = default;
         try
         {
             socket.NoDelay = true;
             connection = listener.Pipes.CreateConnection(socket);
+            sender = new SocketSender(socket);
             var context = new ConnectionContext
             {
                 Id = id,
                 Snapshot = snapshot,
                 Listener = listenerSnapshot,
                 Transport = connection,
-                Sender = new SocketSender(socket),
+                Sender = sender,
                 Socket = socket,
                 RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!,
                 LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!,
@@ -61,6 +63,7 @@ internal sealed class ConnectionHandler(
         {
             await closing.DisposeAsync().ConfigureAwait(false);
             Close(connection);
+            sender?.Dispose();
             listener.OnConnectionClosed();
         }
     }

@@ -10,9 +10,10 @@ namespace Meshy.Engine.Transport;
 /// (upstream) sockets alike, so that both ends of a proxied connection buffer the same way.
 /// </summary>
 /// <remarks>
-/// <para>Memory: <see cref="MemoryPool{T}.Shared"/>. <see cref="Pipe"/> recognises that pool and rents
-/// straight from <see cref="ArrayPool{T}.Shared"/>, so a segment costs no wrapper object, and the
-/// arrays are what Pipelines.Sockets.Unofficial hands to the socket (it needs array-backed memory).</para>
+/// <para>Memory: <see cref="BlockMemoryPool"/>, pinned blocks of the segment size that are reused forever,
+/// so a busy proxy allocates nothing per receive (the shared array pool keeps too few arrays per core
+/// and spills into fresh allocations under load); blocks are array-backed, as Pipelines.Sockets.Unofficial
+/// needs for the socket.</para>
 /// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
 /// syscalls per megabyte; idle connections hold none because receives are zero-length reads until
 /// the kernel has data (<see cref="SocketConnectionOptions.ZeroLengthReads"/>).</para>
@@ -48,9 +49,13 @@ public sealed class PipeOptionsFactory
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSegmentSize, 256);
         ArgumentOutOfRangeException.ThrowIfLessThan(pauseWriterThreshold, resumeWriterThreshold);
         PauseWriterThreshold = pauseWriterThreshold;
+        BlockMemoryPool pool = minimumSegmentSize == BlockMemoryPool.DefaultBlockSize
+            ? BlockMemoryPool.Default
+            : new BlockMemoryPool(minimumSegmentSize);
+        Pool = pool;
         ResumeWriterThreshold = resumeWriterThreshold;
         Receive = new PipeOptions(
-            pool: MemoryPool<byte>.Shared,
+            pool: pool,
             readerScheduler: PipeScheduler.Inline,
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: pauseWriterThreshold,
@@ -60,7 +65,7 @@ public sealed class PipeOptionsFactory
         // The send pipe carries what application code writes to Transport.Output (HTTP responses);
         // forwarded bytes bypass it through SocketSender. Same bounds, same reasons.
         Send = new PipeOptions(
-            pool: MemoryPool<byte>.Shared,
+            pool: pool,
             readerScheduler: PipeScheduler.Inline,
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: pauseWriterThreshold,
@@ -70,6 +75,9 @@ public sealed class PipeOptionsFactory
     }
 
     /// <summary>Options of the pipe that carries bytes received from the socket (<c>Transport.Input</c>).</summary>
+    /// <summary>The pool both pipes rent their segments from.</summary>
+    public BlockMemoryPool Pool { get; }
+
     public PipeOptions Receive { get; }
 
     /// <summary>Options of the pipe that carries bytes written to <c>Transport.Output</c> to the socket.</summary>

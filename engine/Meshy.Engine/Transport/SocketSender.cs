@@ -1,15 +1,19 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Meshy.Engine.Transport;
 
 /// <summary>
-/// Sends received buffers to a socket without copying them: each segment of a
-/// <see cref="ReadOnlySequence{T}"/> goes to <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>
-/// as it is, from the memory it was received into. <see cref="BytesSent"/> feeds the byte metrics.
+/// Sends received buffers to a socket without copying them: the segments of a
+/// <see cref="ReadOnlySequence{T}"/> go to the kernel as they are, from the memory they were
+/// received into; a multi-segment buffer goes in one gathered send. One send at a time per
+/// sender (each direction of a proxied connection has its own). <see cref="BytesSent"/> feeds
+/// the byte metrics.
 /// </summary>
-public sealed class SocketSender(Socket socket)
+public sealed class SocketSender(Socket socket) : IDisposable
 {
+    private GatheredSendOperation? _gathered;
     private long _bytesSent;
 
     /// <summary>Bytes handed to the kernel so far.</summary>
@@ -21,6 +25,15 @@ public sealed class SocketSender(Socket socket)
         if (buffer.IsSingleSegment)
         {
             return SendAsync(buffer.First, cancellationToken);
+        }
+        // Event-args sends cannot observe a token; a cancellable send goes segment by segment.
+        if (!cancellationToken.CanBeCanceled)
+        {
+            _gathered ??= new GatheredSendOperation();
+            if (_gathered.TryPrepare(buffer))
+            {
+                return SendGatheredAsync(buffer);
+            }
         }
         return SendSegmentsAsync(buffer, cancellationToken);
     }
@@ -42,6 +55,27 @@ public sealed class SocketSender(Socket socket)
         return AwaitSendAsync(send, memory, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendGatheredAsync(ReadOnlySequence<byte> buffer)
+    {
+        int sent;
+        try
+        {
+            sent = await _gathered!.SendAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gathered!.Release();
+        }
+        _bytesSent += sent;
+        if (sent < buffer.Length)
+        {
+            // The kernel took part of it (rare for stream sockets): send the rest the plain way.
+            await SendSegmentsAsync(buffer.Slice(sent), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitSendAsync(ValueTask<int> pending, ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
     {
         int sent = await pending.ConfigureAwait(false);
@@ -52,6 +86,7 @@ public sealed class SocketSender(Socket socket)
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         foreach (ReadOnlyMemory<byte> segment in buffer)
@@ -59,4 +94,7 @@ public sealed class SocketSender(Socket socket)
             await SendAsync(segment, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Releases the reusable send operation (the socket is owned elsewhere).</summary>
+    public void Dispose() => _gathered?.Dispose();
 }

@@ -54,6 +54,7 @@ public sealed class UpstreamConnection : IDisposable
             // A read or flush is still pending; Dispose below ends it.
         }
         _connection.Dispose();
+        Sender.Dispose();
         Endpoint.State.ConnectionClosed();
     }
 }
