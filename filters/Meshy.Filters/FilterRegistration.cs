@@ -1,4 +1,5 @@
 using Meshy.Conf.Compilation;
+using Meshy.Filters.HttpConnectionManager;
 using Meshy.Filters.TcpProxy;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +12,7 @@ public static class FilterRegistration
     {
         services.AddSingleton<TcpProxyMetrics>();
         services.AddSingleton<INetworkFilterFactory, TcpProxyFilterFactory>();
+        services.AddSingleton<INetworkFilterFactory, HttpConnectionManagerFactory>();
         return services;
     }
 }

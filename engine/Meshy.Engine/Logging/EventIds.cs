@@ -9,6 +9,7 @@ namespace Meshy.Engine.Logging;
 /// <item>2000–2099 transport: listeners, connections, drain</item>
 /// <item>2100–2199 upstream: endpoints, health, outlier detection, pools</item>
 /// <item>3000–3099 TCP proxy filter</item>
+/// <item>4000–4099 HTTP: connection manager, codecs, router</item>
 /// <item>9000–9099 admin endpoint</item>
 /// </list>
 /// NOTE: ids are never reused; a removed event leaves a gap.
@@ -57,4 +58,16 @@ internal static class EventIds
     public const int TcpProxyConnectFailed = 3001;
     public const int TcpProxySessionStarted = 3002;
     public const int TcpProxySessionEnded = 3003;
+
+    // 4000–4099 HTTP
+    public const int HttpRequestRejected = 4000;
+    public const int HttpRequestCompleted = 4001;
+    public const int HttpRequestHeaderTimeout = 4002;
+    public const int HttpConnectionFailed = 4003;
+    public const int HttpUpstreamConnectFailed = 4004;
+    public const int HttpUpstreamFailed = 4005;
+    public const int HttpRouteMatchUnsupported = 4006;
+    public const int HttpResponseAborted = 4007;
+    public const int HttpTunnelEnded = 4008;
+    public const int HttpRouteFeatureNotApplied = 4009;
 }

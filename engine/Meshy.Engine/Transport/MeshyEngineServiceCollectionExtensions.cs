@@ -1,5 +1,6 @@
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.Pools;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ public static class MeshyEngineServiceCollectionExtensions
     /// <summary>
     /// Adds the transport and upstream singletons: <see cref="PipeOptionsFactory"/>,
     /// <see cref="ConnectionTracker"/>, <see cref="ListenerManager"/>, <see cref="UpstreamConnector"/>,
-    /// <see cref="EndpointRegistry"/> and <see cref="TimeProvider"/>. Expects a <c>SnapshotHolder</c> and logging.
+    /// <see cref="EndpointRegistry"/>, <see cref="Http1PoolRegistry"/> and <see cref="TimeProvider"/>. Expects a <c>SnapshotHolder</c> and logging.
     /// </summary>
     public static IServiceCollection AddMeshyEngine(this IServiceCollection services)
     {
@@ -19,6 +20,7 @@ public static class MeshyEngineServiceCollectionExtensions
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<EndpointRegistry>();
         services.TryAddSingleton<UpstreamConnector>();
+        services.TryAddSingleton(services => new Http1PoolRegistry(services.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ListenerManager>();
         return services;
     }

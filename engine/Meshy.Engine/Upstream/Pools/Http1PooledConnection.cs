@@ -1,0 +1,40 @@
+using Meshy.Engine.Transport;
+
+namespace Meshy.Engine.Upstream.Pools;
+
+/// <summary>
+/// An upstream connection owned by an <see cref="Http1ConnectionPool"/>: lent to one request at a time,
+/// then given back (reusable or not). <see cref="Codec"/> carries the protocol state the HTTP/1 codec keeps
+/// per connection (parser buffers), created on first use and reused with the connection.
+/// </summary>
+public sealed class Http1PooledConnection
+{
+    internal Http1PooledConnection(UpstreamConnection connection, Http1ConnectionPool pool)
+    {
+        Connection = connection;
+        Pool = pool;
+    }
+
+    /// <summary>The socket and its pipes.</summary>
+    public UpstreamConnection Connection { get; }
+
+    /// <summary>The pool it belongs to.</summary>
+    public Http1ConnectionPool Pool { get; }
+
+    /// <summary>The codec's per-connection state; disposed with the connection when it is <see cref="IDisposable"/>.</summary>
+    public object? Codec { get; set; }
+
+    /// <summary>Requests served on this connection so far.</summary>
+    public long Requests { get; internal set; }
+
+    /// <summary>When the connection went idle (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    internal long IdleSince { get; set; }
+
+    /// <summary>Closes the connection and its codec state.</summary>
+    internal void Close()
+    {
+        Connection.Dispose();
+        (Codec as IDisposable)?.Dispose();
+        Codec = null;
+    }
+}

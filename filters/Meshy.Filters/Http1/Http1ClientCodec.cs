@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Http;
+using Meshy.Engine.Transport;
+
+namespace Meshy.Filters.Http1;
+
+/// <summary>
+/// The upstream side of HTTP/1.1 on one pooled connection: writes a request head, streams the request
+/// body (zero-copy, re-framed), parses the response head and hands out the response body. Created once
+/// per upstream connection and kept with it in the pool (<c>Http1PooledConnection.Codec</c>).
+/// </summary>
+internal sealed class Http1ClientCodec : IDisposable
+{
+    private readonly Http1ResponseHead _head = new();
+    private readonly Http1OutputBuffer _output = new();
+    private readonly Http1OutputBuffer _framing = new();
+    private readonly Http1Parser _parser;
+
+    public Http1ClientCodec(UpstreamConnection connection, Http1Limits limits)
+    {
+        Connection = connection;
+        _parser = new Http1Parser(limits);
+        ResponseBody = new Http1BodyReader(limits);
+    }
+
+    /// <summary>The connection.</summary>
+    public UpstreamConnection Connection { get; }
+
+    /// <summary>The body of the last response head read.</summary>
+    public Http1BodyReader ResponseBody { get; }
+
+    /// <summary>True while the request body pump waits on the body source (a failure then is the client's).</summary>
+    public bool ReadingBody { get; private set; }
+
+    /// <summary>True once the request (head and body) went out completely.</summary>
+    public bool RequestSent { get; private set; }
+
+    /// <summary>Sends the request head; returns whether the body goes chunked.</summary>
+    public ValueTask<bool> SendRequestHeadAsync(HttpRequestHead request, CancellationToken cancellationToken)
+    {
+        RequestSent = false;
+        _output.Clear();
+        bool chunked = Http1RequestWriter.WriteHead(request, _output);
+        if (!request.HasBody)
+        {
+            RequestSent = true;
+        }
+        ValueTask send = Connection.Sender.SendAsync(_output.Written, cancellationToken);
+        return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);
+    }
+
+    /// <summary>
+    /// Streams <paramref name="body"/> upstream from the buffers it was received in: as it is for a
+    /// known length, re-chunked (one chunk per received slice, trailers passed on) otherwise.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendRequestBodyAsync(IHttpBodySource body, bool chunked, CancellationToken cancellationToken)
+    {
+        SocketSender sender = Connection.Sender;
+        // The CRLF that ends a chunk's data goes out with the next chunk's size line: one send less per chunk.
+        bool dataEndPending = false;
+        while (true)
+        {
+            ReadingBody = true;
+            HttpBodyChunk chunk = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadingBody = false;
+            try
+            {
+                if (!chunk.Data.IsEmpty)
+                {
+                    if (chunked)
+                    {
+                        _framing.Clear();
+                        if (dataEndPending)
+                        {
+                            _framing.Write("\r\n"u8);
+                        }
+                        Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _framing);
+                        await sender.SendAsync(_framing.Written, cancellationToken).ConfigureAwait(false);
+                        dataEndPending = true;
+                    }
+                    await sender.SendAsync(chunk.Data, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                body.Advance();
+            }
+            if (chunk.IsEnd)
+            {
+                break;
+            }
+        }
+        if (chunked)
+        {
+            _framing.Clear();
+            if (dataEndPending)
+            {
+                _framing.Write("\r\n"u8);
+            }
+            Http1ResponseWriter.WriteLastChunk(body.Trailers, _framing);
+            await sender.SendAsync(_framing.Written, cancellationToken).ConfigureAwait(false);
+        }
+        RequestSent = true;
+    }
+
+    /// <summary>
+    /// Reads the response head into <paramref name="response"/>, skipping interim 1xx answers other than
+    /// 101 (the proxy answered <c>100 Continue</c> itself). False: the upstream closed before a head (<c>UC</c>).
+    /// Throws <see cref="Http1ProtocolException"/> for a malformed head, IO exceptions for a reset.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response, CancellationToken cancellationToken)
+    {
+        PipeReader input = Connection.Transport.Input;
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("the response read was cancelled");
+            }
+            if (TryParseHead(input, result))
+            {
+                if (_head.IsInformational && _head.StatusCode != 101)
+                {
+                    continue;
+                }
+                Http1BodyFraming framing = Http1HeadConverter.CopyResponse(_head, method, response);
+                if (framing.Kind == Http1BodyKind.Tunnel || _head.StatusCode == 101)
+                {
+                    framing = Http1BodyFraming.None;
+                }
+                ResponseBody.Start(input, framing);
+                return true;
+            }
+            if (result.IsCompleted)
+            {
+                if (!result.Buffer.IsEmpty)
+                {
+                    // Part of a head, then the close: as malformed as a bad head.
+                    throw new Http1ProtocolException(Http1ParseError.InvalidStatusLine);
+                }
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Returns the pooled buffers.</summary>
+    public void Dispose()
+    {
+        _head.Dispose();
+        _output.Dispose();
+        _framing.Dispose();
+        ResponseBody.Dispose();
+    }
+
+    private bool TryParseHead(PipeReader input, ReadResult result)
+    {
+        var reader = new SequenceReader<byte>(result.Buffer);
+        bool done = _parser.TryParseResponseHead(ref reader, _head);
+        input.AdvanceTo(reader.Position, done ? reader.Position : result.Buffer.End);
+        return done;
+    }
+
+    private static async ValueTask<bool> AwaitHeadAsync(ValueTask send, bool chunked)
+    {
+        await send.ConfigureAwait(false);
+        return chunked;
+    }
+}

@@ -1,0 +1,524 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Meshy.Engine.Http;
+using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
+using Meshy.Engine.Transport;
+using Meshy.Filters.Http1;
+using Meshy.Filters.Router;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.HttpConnectionManager;
+
+/// <summary>
+/// HTTP/1.1 on one downstream connection: reads each request head (under the request-header and idle
+/// timeouts), routes and forwards it, writes the response re-framed and streams its body from the
+/// upstream's buffers to the client's socket. Requests are served strictly one after the other, so
+/// pipelined requests are answered in order: the next head is parsed only once a response is done.
+/// </summary>
+/// <remarks>
+/// <para>Expect: 100-continue is answered by the proxy itself, just before the body is first read
+/// (when the router starts streaming it upstream); the expectation is not forwarded. A request
+/// answered without reading its body (a local reply) closes the connection afterwards.</para>
+/// <para>Malformed requests get their status (400, 414, 431, 505) with <c>Connection: close</c>, then
+/// the connection closes: after a framing error the next message boundary is unknown (RFC 9112 §11.2).</para>
+/// <para>While a bodyless request is in flight a read of the client's side stays pending: its end
+/// means the client left (the upstream request is cancelled); bytes mean a pipelined request, kept
+/// for the next head.</para>
+/// </remarks>
+internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDisposable
+{
+    private static readonly byte[] ContinueBytes = Http1ResponseWriter.Continue.ToArray();
+
+    private readonly HttpConnectionManager _origin;
+    private readonly ConnectionContext _connection;
+    private readonly PipeReader _input;
+    private readonly SocketSender _sender;
+    private readonly Http1RequestHead _head = new();
+    private readonly Http1BodyReader _requestBody;
+    private readonly HttpExchange _exchange;
+    private readonly Http1OutputBuffer _output = new();
+    private readonly ITimer _readTimer;
+    private readonly byte[] _clientAddress;
+    private readonly ILogger _logger;
+    private CancellationTokenRegistration _draining;
+    private ProxySnapshot _lastSnapshot;
+    private HttpConnectionManager _manager;
+    private Http1Parser _parser;
+    private ValueTask<ReadResult> _watch;
+    private bool _watching;
+    private int _timerKind;
+    private int _timedOut;
+    private volatile bool _betweenRequests;
+
+    private const int TimerNone = 0;
+    private const int TimerIdle = 1;
+    private const int TimerHeader = 2;
+    private const int TimerDrain = 3;
+
+    public Http1ServerConnection(HttpConnectionManager manager, ConnectionContext connection)
+    {
+        _origin = manager;
+        _manager = manager;
+        _connection = connection;
+        _input = connection.Transport.Input;
+        _sender = connection.Sender;
+        _logger = manager.Logger;
+        _parser = new Http1Parser(manager.Settings.Limits);
+        _requestBody = new Http1BodyReader(manager.Settings.Limits);
+        _exchange = new HttpExchange(connection, manager.Time);
+        _lastSnapshot = connection.Snapshot;
+        _clientAddress = FormatAddress(connection.RemoteEndPoint.Address);
+        _readTimer = manager.Time.CreateTimer(static state => ((Http1ServerConnection)state!).OnReadTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Serves requests until the connection ends.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync()
+    {
+        _draining = _connection.Draining.UnsafeRegister(static state => ((Http1ServerConnection)state!).OnDraining(), this);
+        try
+        {
+            while (true)
+            {
+                HeadOutcome outcome = await ReadHeadAsync().ConfigureAwait(false);
+                if (outcome != HeadOutcome.Parsed)
+                {
+                    break;
+                }
+                if (!await ServeAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+            or Pipelines.Sockets.Unofficial.ConnectionResetException or Pipelines.Sockets.Unofficial.ConnectionAbortedException or InvalidOperationException)
+        {
+            // The client reset or the connection was cut: nothing to answer.
+            LogConnectionFailed(_logger, _connection.Id, ex);
+        }
+        finally
+        {
+            await _draining.DisposeAsync().ConfigureAwait(false);
+            _readTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            await EndWatchAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SendContinueAsync(CancellationToken cancellationToken) =>
+        _exchange.ResponseStarted ? ValueTask.CompletedTask : _sender.SendAsync(ContinueBytes, cancellationToken);
+
+    public void Dispose()
+    {
+        _readTimer.Dispose();
+        _head.Dispose();
+        _requestBody.Dispose();
+        _exchange.Dispose();
+        _output.Dispose();
+    }
+
+    private enum HeadOutcome : byte
+    {
+        Parsed,
+        Closed,
+    }
+
+    /// <summary>Reads and parses the next request head; answers 408/4xx/505 itself when it cannot.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HeadOutcome> ReadHeadAsync()
+    {
+        HttpConnectionManagerSettings settings = _manager.Settings;
+        ArmTimer(settings.IdleTimeout > TimeSpan.Zero ? TimerIdle : TimerNone, settings.IdleTimeout);
+        _betweenRequests = true;
+        if (_connection.Draining.IsCancellationRequested && !_watching)
+        {
+            return HeadOutcome.Closed;
+        }
+        bool started = false;
+        while (true)
+        {
+            ReadResult result;
+            if (_watching)
+            {
+                _watching = false;
+                result = await _watch.ConfigureAwait(false);
+            }
+            else
+            {
+                result = await _input.ReadAsync().ConfigureAwait(false);
+            }
+            if (result.IsCanceled)
+            {
+                int timedOut = Interlocked.Exchange(ref _timedOut, TimerNone);
+                if (timedOut == TimerHeader)
+                {
+                    LogHeaderTimeout(_logger, _connection.Id, settings.RequestHeaderTimeout);
+                    await SendErrorAsync(408, HttpLocalReplies.RequestHeaderTimeout).ConfigureAwait(false);
+                    return HeadOutcome.Closed;
+                }
+                if (timedOut is TimerIdle or TimerDrain)
+                {
+                    return HeadOutcome.Closed;
+                }
+                continue;
+            }
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (!started && !buffer.IsEmpty)
+            {
+                // Slowloris: from the first byte, the whole head must arrive within the timeout.
+                started = true;
+                _betweenRequests = false;
+                ArmTimer(TimerHeader, settings.RequestHeaderTimeout);
+            }
+            bool parsed;
+            var reader = new SequenceReader<byte>(buffer);
+            try
+            {
+                parsed = _parser.TryParseRequestHead(ref reader, _head);
+            }
+            catch (Http1ProtocolException ex)
+            {
+                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                _input.AdvanceTo(buffer.End);
+                LogRejected(_logger, _connection.Id, ex.StatusCode, ex.Message);
+                await SendErrorAsync(ex.StatusCode, Encoding.ASCII.GetBytes(ex.Message + "\n")).ConfigureAwait(false);
+                return HeadOutcome.Closed;
+            }
+            if (parsed)
+            {
+                _betweenRequests = false;
+                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                _input.AdvanceTo(reader.Position);
+                return HeadOutcome.Parsed;
+            }
+            _input.AdvanceTo(reader.Position, buffer.End);
+            if (result.IsCompleted)
+            {
+                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                return HeadOutcome.Closed;
+            }
+        }
+    }
+
+    /// <summary>Serves the parsed request; true when the connection may carry another one.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ServeAsync()
+    {
+        // 1. the snapshot, read once for this request, and its version of this listener
+        HttpExchange exchange = _exchange;
+        exchange.Reset();
+        ProxySnapshot snapshot = ResolveSnapshot();
+        exchange.Begin(snapshot);
+        HttpRequestHead request = exchange.Request;
+        Http1HeadConverter.CopyRequest(_head, request);
+        AddForwardingHeaders(request);
+        if (request.HasBody)
+        {
+            bool wantsContinue = request.ExpectsContinue && request.Version >= 11;
+            _requestBody.Start(_input, _head.GetBodyFraming(), wantsContinue ? this : null);
+            exchange.RequestBody = _requestBody;
+        }
+        bool close = !_head.KeepAlive;
+
+        // 2. route, filters, forward
+        RouterFilter router = _manager.Router;
+        RouteRule? rule = router.Match(exchange, _manager.Hosts);
+        ForwardOutcome outcome = ForwardOutcome.Response;
+        if (rule is not null)
+        {
+            FilterStatus status = await rule.Filters.OnRequestHeadersAsync(exchange).ConfigureAwait(false);
+            if (status == FilterStatus.Continue)
+            {
+                if (!request.HasBody && !request.IsUpgrade && !request.IsConnect)
+                {
+                    StartWatch();
+                }
+                outcome = await router.ForwardAsync(exchange, rule).ConfigureAwait(false);
+            }
+            if (outcome == ForwardOutcome.Response)
+            {
+                await rule.Filters.OnResponseHeadersAsync(exchange).ConfigureAwait(false);
+            }
+        }
+        if (outcome == ForwardOutcome.DownstreamGone)
+        {
+            await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
+            Completed(rule, exchange);
+            return false;
+        }
+
+        // 3. a protocol switch: the 101 (or CONNECT's 2xx) goes out, then bytes flow both ways
+        HttpResponseHead response = exchange.Response;
+        if (!exchange.IsLocalReply && IsTunnel(request, response.StatusCode))
+        {
+            _output.Clear();
+            bool noClose = false;
+            Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref noClose, _output);
+            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+            exchange.ResponseStarted = true;
+            Completed(rule, exchange);
+            await router.TunnelAsync(exchange).ConfigureAwait(false);
+            return false;
+        }
+
+        // 4. the response head, re-framed; a local reply answered before the body was read closes afterwards
+        close |= _connection.Draining.IsCancellationRequested;
+        if (exchange.IsLocalReply && request.HasBody && !_requestBody.IsCompleted)
+        {
+            close = true;
+        }
+        _output.Clear();
+        Http1ResponseWriter.BodyFraming framing = Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref close, _output);
+        if (exchange.IsLocalReply && framing != Http1ResponseWriter.BodyFraming.None)
+        {
+            _output.Write(exchange.LocalReplyBody.Span);
+        }
+        exchange.ResponseStarted = true;
+        exchange.ResponseStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool responseComplete = true;
+        try
+        {
+            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+            // 5. the body, from the upstream's buffers to the client's socket
+            if (!exchange.IsLocalReply && exchange.ResponseBody is { } body && framing != Http1ResponseWriter.BodyFraming.None)
+            {
+                await StreamBodyAsync(body, framing == Http1ResponseWriter.BodyFraming.Chunked).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            responseComplete = false;
+            LogResponseAborted(_logger, _connection.Id, ex.Message);
+        }
+
+        // 6. give the upstream connection back; the client's connection goes on only if everything was whole
+        bool requestComplete = await router.CompleteAsync(exchange, responseComplete).ConfigureAwait(false);
+        Completed(rule, exchange);
+        if (!responseComplete)
+        {
+            // A truncated body must not look complete: reset rather than close in order.
+            _connection.Abort();
+            return false;
+        }
+        return !close && requestComplete;
+    }
+
+    private static bool IsTunnel(HttpRequestHead request, int status) =>
+        (request.IsUpgrade && status == 101) || (request.IsConnect && status is >= 200 and < 300);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask StreamBodyAsync(IHttpBodySource body, bool chunked)
+    {
+        bool dataEndPending = false;
+        while (true)
+        {
+            HttpBodyChunk chunk = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (!chunk.Data.IsEmpty)
+                {
+                    if (chunked)
+                    {
+                        _output.Clear();
+                        if (dataEndPending)
+                        {
+                            _output.Write("\r\n"u8);
+                        }
+                        Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _output);
+                        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+                        dataEndPending = true;
+                    }
+                    await _sender.SendAsync(chunk.Data, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                body.Advance();
+            }
+            if (chunk.IsEnd)
+            {
+                break;
+            }
+        }
+        if (chunked)
+        {
+            _output.Clear();
+            if (dataEndPending)
+            {
+                _output.Write("\r\n"u8);
+            }
+            // Trailers pass through on chunked messages (RFC 9110 §6.5).
+            Http1ResponseWriter.WriteLastChunk(body.Trailers, _output);
+            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void Completed(RouteRule? rule, HttpExchange exchange)
+    {
+        rule?.Filters.OnExchangeCompleted(exchange);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            HttpRequestHead request = exchange.Request;
+            LogCompleted(_logger, _connection.Id, request.GetMethodString(), Encoding.Latin1.GetString(request.Authority),
+                Encoding.Latin1.GetString(request.Path), exchange.Response.StatusCode, ResponseFlagsFormat.ToCodes(exchange.ResponseFlags),
+                rule is null ? "-" : $"{rule.TableName}/{rule.RuleName}", exchange.Cluster?.Name ?? "-", exchange.Endpoint?.Address ?? "-");
+        }
+    }
+
+    /// <summary>X-Forwarded-For (client address appended), X-Forwarded-Proto, and x-request-id when missing.</summary>
+    private void AddForwardingHeaders(HttpRequestHead request)
+    {
+        HttpHeaderList headers = request.Headers;
+        int forwarded = headers.IndexOf("x-forwarded-for"u8);
+        if (forwarded >= 0 && headers.IndexOf("x-forwarded-for"u8, forwarded + 1) < 0)
+        {
+            headers.Add("x-forwarded-for"u8, headers.GetValue(forwarded), ", "u8, _clientAddress);
+            headers.RemoveAt(forwarded);
+        }
+        else
+        {
+            // None, or several lines: one more line appends to the list all the same (RFC 9110 §5.3).
+            headers.Add("x-forwarded-for"u8, _clientAddress);
+        }
+        headers.Set("x-forwarded-proto"u8, "http"u8);
+        if (!headers.Contains("x-request-id"u8))
+        {
+            Span<byte> id = stackalloc byte[HttpRequestIdGenerator.Length];
+            HttpRequestIdGenerator.Write(id);
+            headers.Add("x-request-id"u8, id);
+        }
+    }
+
+    /// <summary>The snapshot current now and this listener's manager in it (a reload changes routes for the next request).</summary>
+    private ProxySnapshot ResolveSnapshot()
+    {
+        ProxySnapshot current = _origin.Holder?.Current ?? _connection.Snapshot;
+        if (ReferenceEquals(current, _lastSnapshot))
+        {
+            return current;
+        }
+        HttpConnectionManager? manager = null;
+        foreach (ListenerSnapshot listener in current.Listeners)
+        {
+            if (listener.Name == _origin.ListenerName && !listener.NetworkFilters.IsEmpty
+                && listener.NetworkFilters[^1] is HttpConnectionManager candidate)
+            {
+                manager = candidate;
+                break;
+            }
+        }
+        if (manager is null)
+        {
+            // The listener is gone from the new snapshot (it drains): keep serving on the old one.
+            return _lastSnapshot;
+        }
+        if (manager.Settings.Limits != _manager.Settings.Limits)
+        {
+            _parser = new Http1Parser(manager.Settings.Limits);
+        }
+        _manager = manager;
+        _lastSnapshot = current;
+        return current;
+    }
+
+    private void StartWatch()
+    {
+        _watch = WatchAsync();
+        _watching = true;
+    }
+
+    /// <summary>A read of the client's side while its request is served: an end means it left.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> WatchAsync()
+    {
+        ReadResult result;
+        try
+        {
+            result = await _input.ReadAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            _exchange.Abort(HttpAbortReason.DownstreamDisconnect);
+            throw;
+        }
+        if (result.IsCompleted && result.Buffer.IsEmpty)
+        {
+            _exchange.Abort(HttpAbortReason.DownstreamDisconnect);
+        }
+        return result;
+    }
+
+    private async ValueTask EndWatchAsync()
+    {
+        if (!_watching)
+        {
+            return;
+        }
+        _watching = false;
+        _input.CancelPendingRead();
+        try
+        {
+            ReadResult result = await _watch.ConfigureAwait(false);
+            _input.AdvanceTo(result.Buffer.Start);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The connection is ending anyway.
+        }
+    }
+
+    private async ValueTask SendErrorAsync(int status, ReadOnlyMemory<byte> body)
+    {
+        HttpExchange exchange = _exchange;
+        exchange.Reset();
+        exchange.SendLocalReply(status, body);
+        _output.Clear();
+        bool close = true;
+        Http1ResponseWriter.WriteHead(exchange.Response, HttpMethodKind.Get, 11, ref close, _output);
+        _output.Write(body.Span);
+        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private void ArmTimer(int kind, TimeSpan dueTime)
+    {
+        Volatile.Write(ref _timerKind, kind);
+        Volatile.Write(ref _timedOut, TimerNone);
+        _readTimer.Change(kind == TimerNone ? Timeout.InfiniteTimeSpan : dueTime, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnReadTimer()
+    {
+        int kind = Volatile.Read(ref _timerKind);
+        if (kind == TimerNone)
+        {
+            return;
+        }
+        Volatile.Write(ref _timedOut, kind);
+        _input.CancelPendingRead();
+    }
+
+    private void OnDraining()
+    {
+        // Between requests, a draining connection closes now; mid-request it closes after the response.
+        if (_betweenRequests)
+        {
+            Volatile.Write(ref _timedOut, TimerDrain);
+            _input.CancelPendingRead();
+        }
+    }
+
+    private static byte[] FormatAddress(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        return Encoding.ASCII.GetBytes(address.ToString());
+    }
+}

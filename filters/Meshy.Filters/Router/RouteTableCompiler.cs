@@ -1,0 +1,191 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Text;
+using Meshy.Conf.Compilation;
+using Meshy.Conf.Schema;
+using Meshy.Engine.Http;
+using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.Pools;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.Router;
+
+/// <summary>
+/// Compiles every <c>[[routes]]</c> table of a config once per snapshot (shared by all listeners through
+/// <see cref="CompilationContext.GetOrAddShared"/>): host sets, rules with their matches, weighted
+/// destinations with pool settings, direct responses, and each rule's HTTP filter chain.
+/// </summary>
+/// <remarks>
+/// What this build cannot evaluate yet is never silently matched: a match table with a regex path,
+/// header, query or source condition, and a rule whose action is a redirect, never match; each such
+/// rule is logged once per load at Warning.
+/// TODO: header, query and source matches, regex paths, redirects (#4).
+/// </remarks>
+internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory> filterFactories, ILogger logger)
+{
+    private const string SharedKey = "router.route-tables";
+
+    private readonly IHttpFilterFactory[] _factories = CheckFactories(filterFactories);
+
+    /// <summary>The compiled tables of <paramref name="context"/>'s config by name, compiled on first call.</summary>
+    public FrozenDictionary<string, RouteTable> GetTables(CompilationContext context) =>
+        context.GetOrAddShared(SharedKey, Compile);
+
+    private FrozenDictionary<string, RouteTable> Compile(CompilationContext context)
+    {
+        FrozenDictionary<string, ClusterConfig> clusterConfigs = context.Config.Clusters.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+        var pools = new Dictionary<string, Http1PoolSettings>(StringComparer.Ordinal);
+        var tables = new Dictionary<string, RouteTable>(StringComparer.Ordinal);
+        foreach (RouteTableConfig table in context.Config.Routes)
+        {
+            ImmutableArray<RouteRule> rules =
+            [
+                .. table.Rules.Select((rule, index) => CompileRule(table, rule, index, context, clusterConfigs, pools)),
+            ];
+            tables[table.Name] = new RouteTable { Name = table.Name, Hosts = table.Hosts, Rules = rules };
+        }
+        return tables.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private RouteRule CompileRule(
+        RouteTableConfig table,
+        RouteRuleConfig rule,
+        int index,
+        CompilationContext context,
+        FrozenDictionary<string, ClusterConfig> clusterConfigs,
+        Dictionary<string, Http1PoolSettings> pools)
+    {
+        string ruleName = rule.Name ?? $"rules[{index}]";
+        ImmutableArray<RouteMatch> matches = [.. rule.Match.Select(match => CompileMatch(table.Name, ruleName, match))];
+        bool unsupported = false;
+        if (rule.Redirect is not null)
+        {
+            LogUnsupported(table.Name, ruleName, "redirect");
+            unsupported = true;
+        }
+        WeightedPicker? destinations = null;
+        if (!rule.To.IsEmpty)
+        {
+            ImmutableArray<RouteDestination> compiled =
+            [
+                .. rule.To.Select(to =>
+                {
+                    ClusterSnapshot cluster = context.Clusters[to.Cluster];
+                    return new RouteDestination
+                    {
+                        Cluster = cluster,
+                        Subset = to.Subset is null ? null : cluster.Subsets[to.Subset],
+                        Weight = to.Weight,
+                        PoolSettings = GetPoolSettings(clusterConfigs[to.Cluster], pools),
+                    };
+                }),
+            ];
+            destinations = new WeightedPicker(compiled);
+        }
+        DirectResponse? respond = rule.Respond is { } r
+            ? new DirectResponse
+            {
+                Status = r.Status,
+                Body = r.Body is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(r.Body),
+                Headers = [.. r.Headers.Select(h => (Encoding.ASCII.GetBytes(h.Key), Encoding.Latin1.GetBytes(h.Value)))],
+            }
+            : null;
+        foreach (string key in NotYetApplied(rule))
+        {
+            LogNotApplied(table.Name, ruleName, key);
+        }
+        ImmutableArray<IHttpFilter> filters = [.. _factories.Select(f => f.Create(rule, context)).OfType<IHttpFilter>()];
+        return new RouteRule
+        {
+            TableName = table.Name,
+            RuleName = ruleName,
+            Matches = matches,
+            Destinations = destinations,
+            Respond = respond,
+            Unsupported = unsupported || (destinations is null && respond is null),
+            Filters = filters.IsEmpty ? HttpFilterChain.Empty : new HttpFilterChain(filters),
+            Timeout = rule.Timeout,
+        };
+    }
+
+    private RouteMatch CompileMatch(string table, string rule, RouteMatchConfig match)
+    {
+        string? unsupported = match switch
+        {
+            { Path.Kind: not (StringMatchKind.Exact or StringMatchKind.Prefix) } => "path.regex",
+            { Headers.IsEmpty: false } => "headers",
+            { Query.IsEmpty: false } => "query",
+            { Sources.IsEmpty: false } => "source",
+            _ => null,
+        };
+        if (unsupported is not null)
+        {
+            LogUnsupported(table, rule, "match." + unsupported);
+            return new RouteMatch { Unsupported = true };
+        }
+        return new RouteMatch
+        {
+            Path = match.Path is null ? null : Encoding.UTF8.GetBytes(match.Path.Value),
+            PathIsPrefix = match.Path?.Kind == StringMatchKind.Prefix,
+            Methods = [.. match.Methods.Select(Encoding.ASCII.GetBytes)],
+        };
+    }
+
+    private IEnumerable<string> NotYetApplied(RouteRuleConfig rule)
+    {
+        // Keys owned by a registered filter factory are applied by it.
+        foreach ((string key, bool used) in new[]
+        {
+            ("fault", rule.Fault is not null),
+            ("mirror", rule.Mirror is not null),
+            ("retries", rule.Retries is not null),
+            ("rewrite", rule.Rewrite is not null),
+            ("headers", !rule.Headers.Request.IsEmpty || !rule.Headers.Response.IsEmpty),
+        })
+        {
+            if (used && !_factories.Any(f => f.ConfigKey == key))
+            {
+                yield return key;
+            }
+        }
+    }
+
+    private static Http1PoolSettings GetPoolSettings(ClusterConfig cluster, Dictionary<string, Http1PoolSettings> pools)
+    {
+        if (!pools.TryGetValue(cluster.Name, out Http1PoolSettings? settings))
+        {
+            settings = new Http1PoolSettings
+            {
+                MaxConnections = cluster.Limits.MaxConnections,
+                MaxPendingRequests = cluster.Limits.MaxPendingRequests,
+                IdleTimeout = cluster.IdleTimeout,
+                MaxIdlePerEndpoint = cluster.MaxIdlePerEndpoint,
+                ConnectTimeout = cluster.ConnectTimeout,
+            };
+            pools[cluster.Name] = settings;
+        }
+        return settings;
+    }
+
+    private static IHttpFilterFactory[] CheckFactories(IEnumerable<IHttpFilterFactory> factories)
+    {
+        IHttpFilterFactory[] all = [.. factories];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (IHttpFilterFactory factory in all)
+        {
+            if (!keys.Add(factory.ConfigKey))
+            {
+                throw new InvalidOperationException($"two HTTP filter factories claim the rule key '{factory.ConfigKey}'");
+            }
+        }
+        return all;
+    }
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpRouteMatchUnsupported, Level = LogLevel.Warning,
+        Message = "route {Table} rule {Rule}: {Feature} is not supported by this build yet; the rule never matches")]
+    private partial void LogUnsupported(string table, string rule, string feature);
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpRouteFeatureNotApplied, Level = LogLevel.Warning,
+        Message = "route {Table} rule {Rule}: {Key} is not applied by this build yet; the rule is served without it")]
+    private partial void LogNotApplied(string table, string rule, string key);
+}

@@ -1,0 +1,319 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Http;
+using Meshy.Engine.Pipeline;
+using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.LoadBalancing;
+using Meshy.Engine.Upstream.Pools;
+using Meshy.Filters.Http1;
+using Meshy.Filters.TcpProxy;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.Router;
+
+/// <summary>
+/// The terminal step of the HTTP filter chain: matches the request to a route table and rule, then
+/// answers directly (<c>respond</c>) or forwards: a weighted destination, an endpoint by the cluster's
+/// balancer, a pooled HTTP/1.1 connection, the request streamed up and the response head read back.
+/// Failures become local replies with Envoy's response flags (CONTRACT: response_flags):
+/// <list type="table">
+/// <item><term>404 NR</term><description>no table for the Host, or no rule matched</description></item>
+/// <item><term>503 UH</term><description>no destination or endpoint available</description></item>
+/// <item><term>503 UO</term><description>no connection and the pending queue is full</description></item>
+/// <item><term>503 UF</term><description>the connect failed</description></item>
+/// <item><term>503 UC / UR</term><description>the upstream closed (FIN) / reset (RST) before a response head</description></item>
+/// <item><term>502</term><description>the upstream's response head was malformed</description></item>
+/// <item><term>504 UT</term><description>the rule's <c>timeout</c> passed first</description></item>
+/// </list>
+/// Compiled once per process and shared; per-request state is in <see cref="RouterExchangeState"/>.
+/// </summary>
+internal sealed partial class RouterFilter(
+    UpstreamConnector connector,
+    Http1PoolRegistry pools,
+    TcpProxyMetrics tunnelMetrics,
+    ILogger logger,
+    TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>The pools this router takes connections from.</summary>
+    public Http1PoolRegistry Pools => pools;
+
+    /// <summary>
+    /// Finds the rule for the request; null after a 404 <c>NR</c> local reply. Sets <see cref="HttpExchange.Route"/>.
+    /// </summary>
+    public RouteRule? Match(HttpExchange exchange, VirtualHostTable hosts)
+    {
+        RouteTable? table = hosts.Find(exchange.Request.Authority);
+        RouteRule? rule = table?.Match(exchange.Request);
+        if (rule is null)
+        {
+            exchange.SendLocalReply(404, HttpLocalReplies.NoRoute, ResponseFlags.NoRouteFound);
+            return null;
+        }
+        exchange.Route = rule;
+        return rule;
+    }
+
+    /// <summary>
+    /// Produces the response head of a matched request: a direct response, or the upstream's answer.
+    /// After <see cref="ForwardOutcome.Response"/> with a proxied response the caller streams
+    /// <see cref="HttpExchange.ResponseBody"/> and then calls <see cref="CompleteAsync"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ForwardOutcome> ForwardAsync(HttpExchange exchange, RouteRule rule)
+    {
+        if (rule.Respond is { } respond)
+        {
+            exchange.SendLocalReply(respond.Status, respond.Body);
+            foreach ((byte[] name, byte[] value) in respond.Headers)
+            {
+                exchange.Response.Headers.Set(name, value);
+            }
+            return ForwardOutcome.Response;
+        }
+        RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
+        state.Reset();
+
+        // 1. destination, then endpoint (CONTRACT: a destination without a healthy endpoint is skipped)
+        long now = _time.GetUtcNow().UtcTicks;
+        RouteDestination? destination = rule.Destinations!.Pick(now);
+        var balancing = new LoadBalancerContext(now);
+        EndpointSnapshot? endpoint = destination?.LoadBalancer.Pick(in balancing);
+        if (destination is null || endpoint is null)
+        {
+            exchange.SendLocalReply(503, HttpLocalReplies.NoHealthyUpstream, ResponseFlags.NoHealthyUpstream);
+            return ForwardOutcome.Response;
+        }
+        exchange.Cluster = destination.Cluster;
+        exchange.Subset = destination.Subset;
+        exchange.Endpoint = endpoint;
+        if (rule.Timeout is { } timeout)
+        {
+            exchange.StartTimeout(timeout);
+        }
+
+        // 2. a connection: idle, new, or one that frees up while pending
+        Http1PoolResult acquired = await pools.GetPool(endpoint.State)
+            .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted)
+            .ConfigureAwait(false);
+        switch (acquired.Status)
+        {
+            case Http1PoolStatus.Overflow:
+                exchange.SendLocalReply(503, HttpLocalReplies.Overflow, ResponseFlags.UpstreamOverflow);
+                return ForwardOutcome.Response;
+            case Http1PoolStatus.ConnectFailed:
+                LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
+                exchange.SendLocalReply(503, HttpLocalReplies.ConnectFailure, ResponseFlags.UpstreamConnectionFailure);
+                return ForwardOutcome.Response;
+            case Http1PoolStatus.Canceled:
+                return AbortedOutcome(exchange);
+        }
+        Http1PooledConnection lease = acquired.Connection!;
+        state.Lease = lease;
+        state.Endpoint = endpoint.State;
+        endpoint.State.RequestStarted();
+        Http1ClientCodec codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
+        state.Codec = codec;
+        // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
+        state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
+
+        // 3. request up, response head back; the body streams up concurrently (the upstream may answer early)
+        bool received;
+        try
+        {
+            bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
+            if (exchange.Request.HasBody && exchange.RequestBody is { } body)
+            {
+                state.Pumping = true;
+                state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+            }
+            received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return await FailAsync(exchange, state, ex).ConfigureAwait(false);
+        }
+        if (!received)
+        {
+            return await FailAsync(exchange, state, null).ConfigureAwait(false);
+        }
+        exchange.ResponseBody = exchange.Response.HasBody ? codec.ResponseBody : null;
+        return ForwardOutcome.Response;
+    }
+
+    /// <summary>
+    /// Ends the upstream side of a proxied exchange: stops the timeout, waits for the request body pump
+    /// (cancelling it when the response ended first), and gives the connection back, reusable only when
+    /// both messages were complete and neither side asked to close. Returns true when the whole request
+    /// body was read from the client (otherwise the downstream connection cannot continue).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> CompleteAsync(HttpExchange exchange, bool responseComplete)
+    {
+        exchange.StopTimeout();
+        if (exchange.UpstreamState is not RouterExchangeState { Lease: { } lease } state)
+        {
+            return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
+        }
+        bool reusable = responseComplete && state.Codec!.ResponseBody.IsCompleted && !exchange.Response.UpstreamCloses;
+        await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
+        reusable &= state.Codec!.RequestSent && exchange.AbortReason == HttpAbortReason.None;
+        Release(state, reusable);
+        return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
+    }
+
+    /// <summary>
+    /// After a 101 (Upgrade) or a 2xx to CONNECT went downstream: bytes both ways between the client and
+    /// the upstream until both end (the TCP proxy's session), then the upstream connection is closed.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask TunnelAsync(HttpExchange exchange)
+    {
+        exchange.StopTimeout();
+        var state = (RouterExchangeState)exchange.UpstreamState!;
+        Http1PooledConnection lease = state.Lease!;
+        await state.AbortRegistration.DisposeAsync().ConfigureAwait(false);
+        var session = new TcpProxySession(exchange.Connection, lease.Connection, tunnelMetrics.ForCluster(exchange.Cluster!.Name));
+        try
+        {
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            exchange.ResponseFlags |= session.ResponseFlags;
+            LogTunnelEnded(exchange.Connection.Id, exchange.Cluster.Name, lease.Connection.Sender.BytesSent, exchange.Connection.Sender.BytesSent);
+            Release(state, reusable: false);
+        }
+    }
+
+    private static RouterExchangeState NewState(HttpExchange exchange)
+    {
+        var state = new RouterExchangeState();
+        exchange.UpstreamState = state;
+        return state;
+    }
+
+    private static Http1ClientCodec NewCodec(Http1PooledConnection lease)
+    {
+        var codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default);
+        lease.Codec = codec;
+        return codec;
+    }
+
+    private static void AbortUpstream(UpstreamConnection connection)
+    {
+        connection.Abort();
+        try
+        {
+            connection.Transport.Input.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already completed.
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask PumpRequestBodyAsync(RouterExchangeState state, HttpExchange exchange, Http1ClientCodec codec, IHttpBodySource body, bool chunked)
+    {
+        try
+        {
+            await codec.SendRequestBodyAsync(body, chunked, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            state.BodyFailure = ex;
+            state.BodyFailedDownstream = codec.ReadingBody;
+            if (codec.ReadingBody && ex is not Http1ProtocolException)
+            {
+                exchange.Abort(HttpAbortReason.DownstreamDisconnect);
+            }
+            // The upstream cannot get the rest of the body: end its side of the exchange now.
+            AbortUpstream(codec.Connection);
+        }
+    }
+
+    private async ValueTask StopBodyPumpAsync(HttpExchange exchange, RouterExchangeState state, bool abortIfRunning)
+    {
+        if (!state.Pumping)
+        {
+            return;
+        }
+        state.Pumping = false;
+        if (!state.BodyPump.IsCompleted && abortIfRunning)
+        {
+            // The response is over but the body is not: neither connection can be reused. Wake the pump
+            // wherever it waits: on the client (cancel the read) or on the upstream (reset).
+            AbortUpstream(state.Codec!.Connection);
+            exchange.Connection.Transport.Input.CancelPendingRead();
+        }
+        await state.BodyPump.ConfigureAwait(false);
+    }
+
+    private void Release(RouterExchangeState state, bool reusable)
+    {
+        state.AbortRegistration.Dispose();
+        Http1PooledConnection lease = state.Lease!;
+        state.Lease = null;
+        lease.Pool.Release(lease, reusable);
+        state.Endpoint?.RequestFinished();
+        state.Endpoint = null;
+    }
+
+    /// <summary>Maps a failure before the response head to a local reply (or to nothing when the client is gone).</summary>
+    private async ValueTask<ForwardOutcome> FailAsync(HttpExchange exchange, RouterExchangeState state, Exception? failure)
+    {
+        AbortUpstream(state.Codec!.Connection);
+        await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
+        Release(state, reusable: false);
+        if (exchange.AbortReason != HttpAbortReason.None)
+        {
+            return AbortedOutcome(exchange);
+        }
+        if (state.BodyFailedDownstream && state.BodyFailure is Http1ProtocolException)
+        {
+            exchange.SendLocalReply(400, HttpLocalReplies.MalformedRequestBody);
+            return ForwardOutcome.Response;
+        }
+        LogUpstreamFailed(exchange.Connection.Id, exchange.Cluster!.Name, exchange.Endpoint!.Address, failure?.GetType().Name ?? "end of stream", failure?.Message ?? "closed before a response head");
+        switch (failure)
+        {
+            case null:
+                exchange.SendLocalReply(503, HttpLocalReplies.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination);
+                break;
+            case Http1ProtocolException:
+                exchange.SendLocalReply(502, HttpLocalReplies.MalformedResponse);
+                break;
+            default:
+                exchange.SendLocalReply(503, HttpLocalReplies.RemoteReset, ResponseFlags.UpstreamRemoteReset);
+                break;
+        }
+        return ForwardOutcome.Response;
+    }
+
+    private static ForwardOutcome AbortedOutcome(HttpExchange exchange)
+    {
+        if (exchange.AbortReason == HttpAbortReason.Timeout)
+        {
+            exchange.SendLocalReply(504, HttpLocalReplies.Timeout, ResponseFlags.UpstreamRequestTimeout);
+            return ForwardOutcome.Response;
+        }
+        exchange.ResponseFlags |= ResponseFlags.DownstreamConnectionTermination;
+        return ForwardOutcome.DownstreamGone;
+    }
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpUpstreamConnectFailed, Level = LogLevel.Debug,
+        Message = "connection {ConnectionId}: connect to {Cluster}/{Endpoint} failed: {Failure} ({SocketError})")]
+    private partial void LogConnectFailed(long connectionId, string cluster, string endpoint, ConnectFailure failure, SocketError socketError);
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpUpstreamFailed, Level = LogLevel.Debug,
+        Message = "connection {ConnectionId}: upstream {Cluster}/{Endpoint} failed before a response head: {Failure}: {Reason}")]
+    private partial void LogUpstreamFailed(long connectionId, string cluster, string endpoint, string failure, string reason);
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpTunnelEnded, Level = LogLevel.Debug,
+        Message = "connection {ConnectionId}: tunnel to {Cluster} ended, {Up} bytes up, {Down} bytes down")]
+    private partial void LogTunnelEnded(long connectionId, string cluster, long up, long down);
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Meshy.Conf.Compilation;
+using Meshy.Conf.Loading;
+using Meshy.Engine.Runtime;
+using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.Pools;
+using Meshy.Filters.HttpConnectionManager;
+using Meshy.Filters.TcpProxy;
+
+namespace Meshy.Testing;
+
+/// <summary>
+/// An HTTP proxy on loopback built the way <c>meshy run</c> builds it: TOML text → ConfigLoader →
+/// SnapshotCompiler with the real filter factories → ListenerManager. Logs are captured for assertions
+/// on response flags. Disposing cuts every connection and closes pooled upstream connections.
+/// </summary>
+public sealed class HttpProxyHarness : IAsyncDisposable
+{
+    private HttpProxyHarness(ListenerHarness listeners, Http1PoolRegistry pools, HttpLogCapture logs)
+    {
+        Listeners = listeners;
+        Pools = pools;
+        Logs = logs;
+    }
+
+    /// <summary>The running listeners.</summary>
+    public ListenerHarness Listeners { get; }
+
+    /// <summary>The upstream pools.</summary>
+    public Http1PoolRegistry Pools { get; }
+
+    /// <summary>Everything the proxy logged.</summary>
+    public HttpLogCapture Logs { get; }
+
+    /// <summary>Compiles <paramref name="toml"/> and binds its listeners.</summary>
+    public static async Task<HttpProxyHarness> StartAsync(string toml)
+    {
+        ConfigLoadResult loaded = ConfigLoader.LoadText(toml, "test.toml");
+        if (!loaded.Success)
+        {
+            throw new InvalidOperationException("bad test config:\n" + string.Join('\n', loaded.Diagnostics));
+        }
+        var logs = new HttpLogCapture();
+        var pools = new Http1PoolRegistry();
+        var connector = new UpstreamConnector(PipeOptionsFactory.Default);
+        var metrics = new TcpProxyMetrics();
+        var compiler = new SnapshotCompiler(new EndpointRegistry(),
+        [
+            new TcpProxyFilterFactory(connector, metrics, logs),
+            new HttpConnectionManagerFactory(connector, pools, metrics, [], logs),
+        ]);
+        ProxySnapshot snapshot = compiler.Compile(loaded.Config!, "test.toml");
+        ListenerHarness listeners = await ListenerHarness.StartAsync(snapshot);
+        return new HttpProxyHarness(listeners, pools, logs);
+    }
+
+    /// <summary>The bound address of listener <paramref name="name"/>.</summary>
+    public IPEndPoint EndPoint(string name = "web") => Listeners.EndPoint(name);
+
+    /// <summary>A base URI for HttpClient: <c>http://127.0.0.1:PORT</c>.</summary>
+    public Uri BaseUri(string name = "web") => new($"http://{EndPoint(name)}");
+
+    /// <summary>An HttpClient through the proxy; one connection at most unless said otherwise.</summary>
+    public HttpClient CreateClient(int maxConnections = 1, string name = "web") =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, UseProxy = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseUri(name),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Listeners.DisposeAsync();
+        Pools.Dispose();
+    }
+}
