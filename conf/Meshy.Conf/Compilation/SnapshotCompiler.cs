@@ -121,9 +121,17 @@ public sealed class SnapshotCompiler
         };
     }
 
-    // TODO: least_request, random and ring_hash balancers (#5); until then every policy picks by weighted round robin.
-    private ILoadBalancer CreateBalancer(ClusterConfig cluster, ImmutableArray<EndpointSnapshot> endpoints) =>
-        new WeightedRoundRobinBalancer(endpoints);
+    /// <summary>
+    /// The cluster's <c>lb</c> over <paramref name="endpoints"/> (the cluster's or one subset's). Ring hash
+    /// places endpoints by address, so a subset's ring agrees with the cluster's on the endpoints they share.
+    /// </summary>
+    private static ILoadBalancer CreateBalancer(ClusterConfig cluster, ImmutableArray<EndpointSnapshot> endpoints) => cluster.Lb switch
+    {
+        LoadBalancerPolicy.LeastRequest => new LeastRequestBalancer(endpoints),
+        LoadBalancerPolicy.Random => new RandomBalancer(endpoints),
+        LoadBalancerPolicy.RingHash => new RingHashBalancer(endpoints),
+        _ => new WeightedRoundRobinBalancer(endpoints),
+    };
 
     /// <summary>A listen address: an IP literal as is, <c>localhost</c> as the loopback address, a name resolved once.</summary>
     internal static IPEndPoint ToBindEndPoint(ConfigAddress address) => address.ToEndPoint() switch
