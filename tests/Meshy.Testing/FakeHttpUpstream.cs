@@ -43,6 +43,9 @@ public sealed class FakeHttpUpstream : IAsyncDisposable
     /// <summary>Connections accepted.</summary>
     public int Accepted => _server.Accepted;
 
+    /// <summary>Connections open now (a connection ends when the peer closes it or the handler returns false).</summary>
+    public int Active => _server.Active;
+
     /// <summary>Exceptions from handlers.</summary>
     public IReadOnlyCollection<Exception> Errors => _server.Errors;
 

@@ -10,6 +10,7 @@ internal static class MeshyCommand
         var root = new RootCommand("Meshy: a service-mesh proxy for VMs and hosts, configured by one TOML file.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(RouteCommand.Create());
         return root;
     }
 }

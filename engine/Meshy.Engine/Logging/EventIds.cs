@@ -70,4 +70,6 @@ internal static class EventIds
     public const int HttpResponseAborted = 4007;
     public const int HttpTunnelEnded = 4008;
     public const int HttpRouteFeatureNotApplied = 4009;
+    // 4050– HTTP/1.1 connection handling (kept apart from the router's ids above, which grow separately)
+    public const int HttpUpstreamStaleRetried = 4050;
 }

@@ -27,6 +27,7 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
     private bool _completed;
     private bool _hasTrailers;
     private IHttp1ContinueSender? _continue;
+    private IHttp1BodyEndObserver? _endObserver;
 
     public Http1BodyReader(Http1Limits limits)
     {
@@ -47,9 +48,10 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
 
     /// <summary>
     /// Starts reading a body framed by <paramref name="framing"/> from <paramref name="input"/>.
-    /// <paramref name="continueSender"/>, when set, is asked to send <c>100 Continue</c> before the first read.
+    /// <paramref name="continueSender"/>, when set, is asked to send <c>100 Continue</c> before the first read;
+    /// <paramref name="endObserver"/>, when set, is told once the end was read and released.
     /// </summary>
-    public void Start(PipeReader input, Http1BodyFraming framing, IHttp1ContinueSender? continueSender = null)
+    public void Start(PipeReader input, Http1BodyFraming framing, IHttp1ContinueSender? continueSender = null, IHttp1BodyEndObserver? endObserver = null)
     {
         _input = input;
         _kind = framing.Kind;
@@ -58,6 +60,7 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
         _trailers.Clear();
         BytesRead = 0;
         _continue = continueSender;
+        _endObserver = endObserver;
         switch (framing.Kind)
         {
             case Http1BodyKind.ContentLength:
@@ -98,6 +101,8 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
             ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (result.IsCanceled)
             {
+                // Nothing consumed: the body can still be read from here (a retry on another connection).
+                input.AdvanceTo(result.Buffer.Start);
                 throw new OperationCanceledException("the body read was cancelled");
             }
             if (TryDecode(result, out HttpBodyChunk chunk))
@@ -118,6 +123,11 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
         {
             _mustAdvance = false;
             _input!.AdvanceTo(_consumed);
+            if (_completed && _endObserver is { } observer)
+            {
+                _endObserver = null;
+                observer.OnBodyEnd();
+            }
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class Http1ClientCodec : IDisposable
     private readonly Http1ResponseHead _head = new();
     private readonly Http1OutputBuffer _output = new();
     private readonly Http1OutputBuffer _framing = new();
+    private readonly Http1SendChain _chain = new();
     private readonly Http1Parser _parser;
 
     public Http1ClientCodec(UpstreamConnection connection, Http1Limits limits)
@@ -37,10 +38,21 @@ internal sealed class Http1ClientCodec : IDisposable
     /// <summary>True once the request (head and body) went out completely.</summary>
     public bool RequestSent { get; private set; }
 
+    /// <summary>
+    /// True once a byte of the response to the current request arrived. A failure before that on a reused
+    /// connection is the keep-alive race (the upstream closed it while idle), which may be retried.
+    /// </summary>
+    public bool ResponseStarted { get; private set; }
+
+    /// <summary>True once the body pump took body bytes (or the body's end) from the client: the request can no longer be replayed.</summary>
+    public bool BodyTaken { get; private set; }
+
     /// <summary>Sends the request head; returns whether the body goes chunked.</summary>
     public ValueTask<bool> SendRequestHeadAsync(HttpRequestHead request, CancellationToken cancellationToken)
     {
         RequestSent = false;
+        ResponseStarted = false;
+        BodyTaken = false;
         _output.Clear();
         bool chunked = Http1RequestWriter.WriteHead(request, _output);
         if (!request.HasBody)
@@ -59,29 +71,20 @@ internal sealed class Http1ClientCodec : IDisposable
     public async ValueTask SendRequestBodyAsync(IHttpBodySource body, bool chunked, CancellationToken cancellationToken)
     {
         SocketSender sender = Connection.Sender;
-        // The CRLF that ends a chunk's data goes out with the next chunk's size line: one send less per chunk.
+        // One gathered send per slice: [CRLF of the previous chunk + size line] [data] [last chunk at the end].
         bool dataEndPending = false;
         while (true)
         {
             ReadingBody = true;
             HttpBodyChunk chunk = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadingBody = false;
+            BodyTaken = true;
             try
             {
-                if (!chunk.Data.IsEmpty)
+                ReadOnlySequence<byte> send = chunked ? FrameChunk(chunk, body, ref dataEndPending) : chunk.Data;
+                if (!send.IsEmpty)
                 {
-                    if (chunked)
-                    {
-                        _framing.Clear();
-                        if (dataEndPending)
-                        {
-                            _framing.Write("\r\n"u8);
-                        }
-                        Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _framing);
-                        await sender.SendAsync(_framing.Written, cancellationToken).ConfigureAwait(false);
-                        dataEndPending = true;
-                    }
-                    await sender.SendAsync(chunk.Data, cancellationToken).ConfigureAwait(false);
+                    await sender.SendAsync(send, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
@@ -92,16 +95,6 @@ internal sealed class Http1ClientCodec : IDisposable
             {
                 break;
             }
-        }
-        if (chunked)
-        {
-            _framing.Clear();
-            if (dataEndPending)
-            {
-                _framing.Write("\r\n"u8);
-            }
-            Http1ResponseWriter.WriteLastChunk(body.Trailers, _framing);
-            await sender.SendAsync(_framing.Written, cancellationToken).ConfigureAwait(false);
         }
         RequestSent = true;
     }
@@ -121,6 +114,10 @@ internal sealed class Http1ClientCodec : IDisposable
             if (result.IsCanceled)
             {
                 throw new OperationCanceledException("the response read was cancelled");
+            }
+            if (!result.Buffer.IsEmpty)
+            {
+                ResponseStarted = true;
             }
             if (TryParseHead(input, result))
             {
@@ -155,6 +152,35 @@ internal sealed class Http1ClientCodec : IDisposable
         _output.Dispose();
         _framing.Dispose();
         ResponseBody.Dispose();
+    }
+
+    private ReadOnlySequence<byte> FrameChunk(HttpBodyChunk chunk, IHttpBodySource body, ref bool dataEndPending)
+    {
+        _framing.Clear();
+        if (!chunk.Data.IsEmpty)
+        {
+            if (dataEndPending)
+            {
+                _framing.Write("\r\n"u8);
+            }
+            Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _framing);
+            dataEndPending = true;
+        }
+        int beforeData = _framing.Length;
+        if (chunk.IsEnd)
+        {
+            if (dataEndPending)
+            {
+                _framing.Write("\r\n"u8);
+            }
+            Http1ResponseWriter.WriteLastChunk(body.Trailers, _framing);
+        }
+        ReadOnlyMemory<byte> written = _framing.Written;
+        _chain.Clear();
+        _chain.Append(written[..beforeData]);
+        _chain.Append(chunk.Data);
+        _chain.Append(written[beforeData..]);
+        return _chain.Build();
     }
 
     private bool TryParseHead(PipeReader input, ReadResult result)

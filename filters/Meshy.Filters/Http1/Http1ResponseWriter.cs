@@ -55,11 +55,13 @@ internal static class Http1ResponseWriter
 
         // RFC 9112 §6.3: 1xx, 204 and 304 never have a body, nor does any answer to HEAD; a 304 or an
         // answer to HEAD may still say what the length would have been (RFC 9110 §8.6).
+        // A 2xx to CONNECT starts a tunnel: no body and no framing fields at all (RFC 9110 §9.3.6, §8.6).
         BodyFraming framing;
-        bool noBodyByRule = status is < 200 or 204 or 304 || method == HttpMethodKind.Head;
+        bool connectTunnel = method == HttpMethodKind.Connect && status is >= 200 and < 300;
+        bool noBodyByRule = status is < 200 or 204 or 304 || method == HttpMethodKind.Head || connectTunnel;
         if (noBodyByRule)
         {
-            if (status is >= 200 and not 204 && response.ContentLength >= 0)
+            if (status is >= 200 and not 204 && response.ContentLength >= 0 && !connectTunnel)
             {
                 WriteContentLength(response.ContentLength, output);
             }

@@ -26,11 +26,15 @@ namespace Meshy.Filters.HttpConnectionManager;
 /// answered without reading its body (a local reply) closes the connection afterwards.</para>
 /// <para>Malformed requests get their status (400, 414, 431, 505) with <c>Connection: close</c>, then
 /// the connection closes: after a framing error the next message boundary is unknown (RFC 9112 §11.2).</para>
-/// <para>While a bodyless request is in flight a read of the client's side stays pending: its end
-/// means the client left (the upstream request is cancelled); bytes mean a pipelined request, kept
-/// for the next head.</para>
+/// <para>While a request is in flight and its body (if any) has been read to the end, a read of the
+/// client's side stays pending: its end (FIN or reset) means the client left and the upstream request
+/// is cancelled (<c>DC</c>); bytes mean a pipelined request, left unexamined for the next head.</para>
+/// <para>NOTE: the watch stops at the first pipelined byte instead of examining past it. The pipe forbids
+/// moving <c>examined</c> backwards, so after <c>AdvanceTo(start, end)</c> the next head's
+/// <c>AdvanceTo(headEnd)</c> would throw, and examining ahead would make the body reader wait for bytes it
+/// already has. A client that pipelines and then leaves is noticed when its next request is read.</para>
 /// </remarks>
-internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDisposable
+internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHttp1BodyEndObserver, IDisposable
 {
     private static readonly byte[] ContinueBytes = Http1ResponseWriter.Continue.ToArray();
 
@@ -42,6 +46,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
     private readonly Http1BodyReader _requestBody;
     private readonly HttpExchange _exchange;
     private readonly Http1OutputBuffer _output = new();
+    private readonly Http1SendChain _chain = new();
     private readonly ITimer _readTimer;
     private readonly byte[] _clientAddress;
     private readonly ILogger _logger;
@@ -111,6 +116,9 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
     }
 
     /// <inheritdoc />
+    public void OnBodyEnd() => StartWatch();
+
+    /// <inheritdoc />
     public ValueTask SendContinueAsync(CancellationToken cancellationToken) =>
         _exchange.ResponseStarted ? ValueTask.CompletedTask : _sender.SendAsync(ContinueBytes, cancellationToken);
 
@@ -134,20 +142,28 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
     private async ValueTask<HeadOutcome> ReadHeadAsync()
     {
         HttpConnectionManagerSettings settings = _manager.Settings;
+        // The watch's read, if one is pending, is this head's first read (pipelined bytes, or the end).
+        bool fromWatch = _watching;
+        ReadResult watched = fromWatch ? await StopWatchAsync().ConfigureAwait(false) : default;
         ArmTimer(settings.IdleTimeout > TimeSpan.Zero ? TimerIdle : TimerNone, settings.IdleTimeout);
         _betweenRequests = true;
-        if (_connection.Draining.IsCancellationRequested && !_watching)
+        if (_connection.Draining.IsCancellationRequested)
         {
+            if (fromWatch)
+            {
+                _input.AdvanceTo(watched.Buffer.Start);
+            }
             return HeadOutcome.Closed;
         }
         bool started = false;
         while (true)
         {
             ReadResult result;
-            if (_watching)
+            if (fromWatch)
             {
-                _watching = false;
-                result = await _watch.ConfigureAwait(false);
+                // Its IsCanceled is the watch being stopped, not a timer: the buffer is read as it is.
+                fromWatch = false;
+                result = new ReadResult(watched.Buffer, isCanceled: false, watched.IsCompleted);
             }
             else
             {
@@ -221,7 +237,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
         if (request.HasBody)
         {
             bool wantsContinue = request.ExpectsContinue && request.Version >= 11;
-            _requestBody.Start(_input, _head.GetBodyFraming(), wantsContinue ? this : null);
+            _requestBody.Start(_input, _head.GetBodyFraming(), wantsContinue ? this : null, this);
             exchange.RequestBody = _requestBody;
         }
         bool close = !_head.KeepAlive;
@@ -284,11 +300,14 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
         bool responseComplete = true;
         try
         {
-            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
-            // 5. the body, from the upstream's buffers to the client's socket
+            // 5. the body, from the upstream's buffers to the client's socket; the head goes with its first bytes
             if (!exchange.IsLocalReply && exchange.ResponseBody is { } body && framing != Http1ResponseWriter.BodyFraming.None)
             {
                 await StreamBodyAsync(body, framing == Http1ResponseWriter.BodyFraming.Chunked).ConfigureAwait(false);
+            }
+            else
+            {
+                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -312,29 +331,38 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
     private static bool IsTunnel(HttpRequestHead request, int status) =>
         (request.IsUpgrade && status == 101) || (request.IsConnect && status is >= 200 and < 300);
 
+    /// <summary>
+    /// Streams the response body, re-framed, with one gathered send per body slice: the bytes the proxy
+    /// writes (the head before the first slice, a chunk-size line, the last chunk after the final slice)
+    /// travel in the same send as the body bytes, which are sent from the upstream's receive buffers.
+    /// </summary>
+    /// <remarks>
+    /// On entry <see cref="_output"/> holds the response head, not yet sent. It waits for the first body
+    /// bytes only when they are already there: otherwise the head goes out alone first, so a slow body
+    /// never delays the client's view of the status. The CRLF that ends a chunk's data goes with the next
+    /// chunk's size line (or the last chunk).
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StreamBodyAsync(IHttpBodySource body, bool chunked)
     {
+        bool headPending = true;
         bool dataEndPending = false;
         while (true)
         {
-            HttpBodyChunk chunk = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
+            if (headPending && !read.IsCompleted)
+            {
+                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+                headPending = false;
+            }
+            HttpBodyChunk chunk = await read.ConfigureAwait(false);
             try
             {
-                if (!chunk.Data.IsEmpty)
+                ReadOnlySequence<byte> send = FrameChunk(chunk, body, chunked, headPending, ref dataEndPending);
+                headPending = false;
+                if (!send.IsEmpty)
                 {
-                    if (chunked)
-                    {
-                        _output.Clear();
-                        if (dataEndPending)
-                        {
-                            _output.Write("\r\n"u8);
-                        }
-                        Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _output);
-                        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
-                        dataEndPending = true;
-                    }
-                    await _sender.SendAsync(chunk.Data, CancellationToken.None).ConfigureAwait(false);
+                    await _sender.SendAsync(send, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             finally
@@ -346,17 +374,44 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
                 break;
             }
         }
-        if (chunked)
+    }
+
+    /// <summary>
+    /// The bytes to send for one body slice: [what <see cref="_output"/> holds (the head when
+    /// <paramref name="keepOutput"/>) + chunk-size line] [the slice] [last chunk and trailers at the end].
+    /// </summary>
+    private ReadOnlySequence<byte> FrameChunk(HttpBodyChunk chunk, IHttpBodySource body, bool chunked, bool keepOutput, ref bool dataEndPending)
+    {
+        if (!keepOutput)
         {
             _output.Clear();
+        }
+        if (chunked && !chunk.Data.IsEmpty)
+        {
+            if (dataEndPending)
+            {
+                _output.Write("\r\n"u8);
+            }
+            Http1ResponseWriter.WriteChunkHeader(chunk.Data.Length, _output);
+            dataEndPending = true;
+        }
+        int beforeData = _output.Length;
+        if (chunked && chunk.IsEnd)
+        {
             if (dataEndPending)
             {
                 _output.Write("\r\n"u8);
             }
             // Trailers pass through on chunked messages (RFC 9110 §6.5).
             Http1ResponseWriter.WriteLastChunk(body.Trailers, _output);
-            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
         }
+        // Slices are taken after the last write: a write may move the output to a larger buffer.
+        ReadOnlyMemory<byte> written = _output.Written;
+        _chain.Clear();
+        _chain.Append(written[..beforeData]);
+        _chain.Append(chunk.Data);
+        _chain.Append(written[beforeData..]);
+        return _chain.Build();
     }
 
     private void Completed(RouteRule? rule, HttpExchange exchange)
@@ -433,7 +488,10 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
         _watching = true;
     }
 
-    /// <summary>A read of the client's side while its request is served: an end means it left.</summary>
+    /// <summary>
+    /// One read of the client's side while its request is served: an end with nothing buffered, or a
+    /// reset, means the client left. The result is left unadvanced for the next head (see remarks).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> WatchAsync()
     {
@@ -454,17 +512,26 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IDis
         return result;
     }
 
+    /// <summary>Ends the watch and returns its read, not yet advanced; a reset it saw is thrown here.</summary>
+    private ValueTask<ReadResult> StopWatchAsync()
+    {
+        _watching = false;
+        if (!_watch.IsCompleted)
+        {
+            _input.CancelPendingRead();
+        }
+        return _watch;
+    }
+
     private async ValueTask EndWatchAsync()
     {
         if (!_watching)
         {
             return;
         }
-        _watching = false;
-        _input.CancelPendingRead();
         try
         {
-            ReadResult result = await _watch.ConfigureAwait(false);
+            ReadResult result = await StopWatchAsync().ConfigureAwait(false);
             _input.AdvanceTo(result.Buffer.Start);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

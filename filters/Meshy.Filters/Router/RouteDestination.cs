@@ -19,6 +19,9 @@ internal sealed class RouteDestination
     /// <summary>The cluster's or the subset's pool settings.</summary>
     public required Http1PoolSettings PoolSettings { get; init; }
 
+    /// <summary>The cluster's <c>hash_on</c> when its <c>lb</c> is <c>ring_hash</c>; null otherwise.</summary>
+    public RouteHashPolicy? Hash { get; init; }
+
     /// <summary>The balancer over the endpoints this entry targets.</summary>
     public ILoadBalancer LoadBalancer => Subset?.LoadBalancer ?? Cluster.LoadBalancer;
 

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Net;
+using Meshy.Conf.Schema;
 using Meshy.Engine.Http;
 
 namespace Meshy.Filters.Router;
@@ -6,23 +8,38 @@ namespace Meshy.Filters.Router;
 /// <summary>One compiled <c>[[routes.rules]]</c> entry: when it matches, and what happens then.</summary>
 internal sealed class RouteRule : IHttpRoute
 {
+    /// <summary>What a rule without <c>match</c> matches with: every request, no path prefix.</summary>
+    public static readonly RouteMatch MatchAll = new(RouteMatchConfig.Any);
+
     /// <inheritdoc />
     public required string TableName { get; init; }
 
     /// <inheritdoc />
     public required string RuleName { get; init; }
 
+    /// <summary>The rule as configured (for <c>meshy route</c>'s description of its policies).</summary>
+    public required RouteRuleConfig Config { get; init; }
+
     /// <summary>The match tables; any one must hold. Empty: every request matches.</summary>
     public required ImmutableArray<RouteMatch> Matches { get; init; }
 
-    /// <summary>The weighted <c>to</c>; null when the rule responds directly.</summary>
+    /// <summary>The weighted <c>to</c>; null when the rule redirects or responds directly.</summary>
     public WeightedPicker? Destinations { get; init; }
 
-    /// <summary>The <c>respond</c> action; null when the rule proxies.</summary>
+    /// <summary>The <c>respond</c> action; null when the rule does not respond directly.</summary>
     public DirectResponse? Respond { get; init; }
 
-    /// <summary>True when the rule's action cannot be served by this build (it never matches).</summary>
-    public bool Unsupported { get; init; }
+    /// <summary>The <c>redirect</c> action; null when the rule does not redirect.</summary>
+    public RedirectAction? Redirect { get; init; }
+
+    /// <summary>The <c>rewrite</c> applied before proxying; null for none.</summary>
+    public RewriteAction? Rewrite { get; init; }
+
+    /// <summary><c>headers.request</c>: applied before proxying; null for none.</summary>
+    public HeaderMutation? RequestHeaders { get; init; }
+
+    /// <summary><c>headers.response</c>: applied to proxied, redirect and direct responses; null for none.</summary>
+    public HeaderMutation? ResponseHeaders { get; init; }
 
     /// <inheritdoc />
     public required HttpFilterChain Filters { get; init; }
@@ -30,24 +47,23 @@ internal sealed class RouteRule : IHttpRoute
     /// <inheritdoc />
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>True when the request matches the rule.</summary>
-    public bool IsMatch(HttpRequestHead request)
+    /// <summary>
+    /// The match table that holds for the request (<see cref="MatchAll"/> for a rule without
+    /// <c>match</c>), or null when the rule does not match.
+    /// </summary>
+    public RouteMatch? FindMatch(HttpRequestHead request, IPAddress? source)
     {
-        if (Unsupported)
-        {
-            return false;
-        }
         if (Matches.IsEmpty)
         {
-            return true;
+            return MatchAll;
         }
         foreach (RouteMatch match in Matches)
         {
-            if (match.Matches(request))
+            if (match.Matches(request, source))
             {
-                return true;
+                return match;
             }
         }
-        return false;
+        return null;
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using Meshy.Engine.Http;
 
 namespace Meshy.Filters.Router;
@@ -15,16 +17,20 @@ internal sealed class RouteTable
     /// <summary>The rules, in file order.</summary>
     public required ImmutableArray<RouteRule> Rules { get; init; }
 
-    /// <summary>The first rule that matches <paramref name="request"/>, or null.</summary>
-    public RouteRule? Match(HttpRequestHead request)
+    /// <summary>The first rule that matches the request from <paramref name="source"/>, and the match table that held.</summary>
+    public bool TryMatch(HttpRequestHead request, IPAddress? source, [NotNullWhen(true)] out RouteRule? rule, [NotNullWhen(true)] out RouteMatch? match)
     {
-        foreach (RouteRule rule in Rules)
+        foreach (RouteRule candidate in Rules)
         {
-            if (rule.IsMatch(request))
+            if (candidate.FindMatch(request, source) is { } held)
             {
-                return rule;
+                rule = candidate;
+                match = held;
+                return true;
             }
         }
-        return null;
+        rule = null;
+        match = null;
+        return false;
     }
 }

@@ -12,15 +12,11 @@ namespace Meshy.Filters.Router;
 
 /// <summary>
 /// Compiles every <c>[[routes]]</c> table of a config once per snapshot (shared by all listeners through
-/// <see cref="CompilationContext.GetOrAddShared"/>): host sets, rules with their matches, weighted
-/// destinations with pool settings, direct responses, and each rule's HTTP filter chain.
+/// <see cref="CompilationContext.GetOrAddShared"/>): host sets, rules with their matches (regexes
+/// compiled here, once), weighted destinations with pool settings and ring-hash keys, the actions
+/// (respond, redirect, rewrite, header edits), and each rule's HTTP filter chain. The same compiled
+/// tables serve the proxy and <c>meshy route</c>.
 /// </summary>
-/// <remarks>
-/// What this build cannot evaluate yet is never silently matched: a match table with a regex path,
-/// header, query or source condition, and a rule whose action is a redirect, never match; each such
-/// rule is logged once per load at Warning.
-/// TODO: header, query and source matches, regex paths, redirects (#4).
-/// </remarks>
 internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory> filterFactories, ILogger logger)
 {
     private const string SharedKey = "router.route-tables";
@@ -56,40 +52,13 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
         Dictionary<string, Http1PoolSettings> pools)
     {
         string ruleName = rule.Name ?? $"rules[{index}]";
-        ImmutableArray<RouteMatch> matches = [.. rule.Match.Select(match => CompileMatch(table.Name, ruleName, match))];
-        bool unsupported = false;
-        if (rule.Redirect is not null)
-        {
-            LogUnsupported(table.Name, ruleName, "redirect");
-            unsupported = true;
-        }
+        ImmutableArray<RouteMatch> matches = [.. rule.Match.Select(match => new RouteMatch(match))];
         WeightedPicker? destinations = null;
         if (!rule.To.IsEmpty)
         {
-            ImmutableArray<RouteDestination> compiled =
-            [
-                .. rule.To.Select(to =>
-                {
-                    ClusterSnapshot cluster = context.Clusters[to.Cluster];
-                    return new RouteDestination
-                    {
-                        Cluster = cluster,
-                        Subset = to.Subset is null ? null : cluster.Subsets[to.Subset],
-                        Weight = to.Weight,
-                        PoolSettings = GetPoolSettings(clusterConfigs[to.Cluster], pools),
-                    };
-                }),
-            ];
+            ImmutableArray<RouteDestination> compiled = [.. rule.To.Select(to => CompileDestination(to, context, clusterConfigs, pools))];
             destinations = new WeightedPicker(compiled);
         }
-        DirectResponse? respond = rule.Respond is { } r
-            ? new DirectResponse
-            {
-                Status = r.Status,
-                Body = r.Body is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(r.Body),
-                Headers = [.. r.Headers.Select(h => (Encoding.ASCII.GetBytes(h.Key), Encoding.Latin1.GetBytes(h.Value)))],
-            }
-            : null;
         foreach (string key in NotYetApplied(rule))
         {
             LogNotApplied(table.Name, ruleName, key);
@@ -99,48 +68,53 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
         {
             TableName = table.Name,
             RuleName = ruleName,
+            Config = rule,
             Matches = matches,
             Destinations = destinations,
-            Respond = respond,
-            Unsupported = unsupported || (destinations is null && respond is null),
+            Respond = rule.Respond is { } respond ? CompileRespond(respond) : null,
+            Redirect = rule.Redirect is { } redirect ? new RedirectAction(redirect) : null,
+            Rewrite = rule.Rewrite is { } rewrite ? new RewriteAction(rewrite) : null,
+            RequestHeaders = HeaderMutation.Compile(rule.Headers.Request),
+            ResponseHeaders = HeaderMutation.Compile(rule.Headers.Response),
             Filters = filters.IsEmpty ? HttpFilterChain.Empty : new HttpFilterChain(filters),
             Timeout = rule.Timeout,
         };
     }
 
-    private RouteMatch CompileMatch(string table, string rule, RouteMatchConfig match)
+    private static RouteDestination CompileDestination(
+        DestinationConfig to,
+        CompilationContext context,
+        FrozenDictionary<string, ClusterConfig> clusterConfigs,
+        Dictionary<string, Http1PoolSettings> pools)
     {
-        string? unsupported = match switch
+        ClusterSnapshot cluster = context.Clusters[to.Cluster];
+        ClusterConfig config = clusterConfigs[to.Cluster];
+        return new RouteDestination
         {
-            { Path.Kind: not (StringMatchKind.Exact or StringMatchKind.Prefix) } => "path.regex",
-            { Headers.IsEmpty: false } => "headers",
-            { Query.IsEmpty: false } => "query",
-            { Sources.IsEmpty: false } => "source",
-            _ => null,
-        };
-        if (unsupported is not null)
-        {
-            LogUnsupported(table, rule, "match." + unsupported);
-            return new RouteMatch { Unsupported = true };
-        }
-        return new RouteMatch
-        {
-            Path = match.Path is null ? null : Encoding.UTF8.GetBytes(match.Path.Value),
-            PathIsPrefix = match.Path?.Kind == StringMatchKind.Prefix,
-            Methods = [.. match.Methods.Select(Encoding.ASCII.GetBytes)],
+            Cluster = cluster,
+            Subset = to.Subset is null ? null : cluster.Subsets[to.Subset],
+            Weight = to.Weight,
+            PoolSettings = GetPoolSettings(config, pools),
+            Hash = config is { Lb: LoadBalancerPolicy.RingHash, HashOn: { } hashOn } ? new RouteHashPolicy(hashOn) : null,
         };
     }
 
+    private static DirectResponse CompileRespond(RespondConfig respond) => new()
+    {
+        Status = respond.Status,
+        Body = respond.Body is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(respond.Body),
+        Headers = [.. respond.Headers.Select(h => (Encoding.ASCII.GetBytes(h.Key), Encoding.Latin1.GetBytes(h.Value)))],
+    };
+
     private IEnumerable<string> NotYetApplied(RouteRuleConfig rule)
     {
-        // Keys owned by a registered filter factory are applied by it.
+        // The router applies rewrite, redirect, respond and header edits itself; keys owned by a
+        // registered filter factory are applied by it.
         foreach ((string key, bool used) in new[]
         {
             ("fault", rule.Fault is not null),
             ("mirror", rule.Mirror is not null),
             ("retries", rule.Retries is not null),
-            ("rewrite", rule.Rewrite is not null),
-            ("headers", !rule.Headers.Request.IsEmpty || !rule.Headers.Response.IsEmpty),
         })
         {
             if (used && !_factories.Any(f => f.ConfigKey == key))
@@ -180,10 +154,6 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
         }
         return all;
     }
-
-    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpRouteMatchUnsupported, Level = LogLevel.Warning,
-        Message = "route {Table} rule {Rule}: {Feature} is not supported by this build yet; the rule never matches")]
-    private partial void LogUnsupported(string table, string rule, string feature);
 
     [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpRouteFeatureNotApplied, Level = LogLevel.Warning,
         Message = "route {Table} rule {Rule}: {Key} is not applied by this build yet; the rule is served without it")]

@@ -10,6 +10,8 @@ namespace Meshy.Filters.Router;
 /// </summary>
 internal sealed class RouterExchangeState
 {
+    /// <summary>The match table that selected the rule (set by <c>Match</c>, kept by <see cref="Reset"/>): what a prefix rewrite replaces.</summary>
+    public RouteMatch? Matched;
     public Http1PooledConnection? Lease;
     public Http1ClientCodec? Codec;
     public EndpointState? Endpoint;
@@ -18,6 +20,7 @@ internal sealed class RouterExchangeState
     public bool Pumping;
     public Exception? BodyFailure;
     public bool BodyFailedDownstream;
+    public bool StoppingForRetry;
 
     public void Reset()
     {
@@ -29,5 +32,6 @@ internal sealed class RouterExchangeState
         Pumping = false;
         BodyFailure = null;
         BodyFailedDownstream = false;
+        StoppingForRetry = false;
     }
 }

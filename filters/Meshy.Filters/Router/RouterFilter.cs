@@ -47,12 +47,13 @@ internal sealed partial class RouterFilter(
     public RouteRule? Match(HttpExchange exchange, VirtualHostTable hosts)
     {
         RouteTable? table = hosts.Find(exchange.Request.Authority);
-        RouteRule? rule = table?.Match(exchange.Request);
-        if (rule is null)
+        if (table is null || !table.TryMatch(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out RouteRule? rule, out RouteMatch? match))
         {
             exchange.SendLocalReply(404, HttpLocalReplies.NoRoute, ResponseFlags.NoRouteFound);
             return null;
         }
+        RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
+        state.Matched = match;
         exchange.Route = rule;
         return rule;
     }
@@ -65,6 +66,11 @@ internal sealed partial class RouterFilter(
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardOutcome> ForwardAsync(HttpExchange exchange, RouteRule rule)
     {
+        RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
+        state.Reset();
+        RouteMatch match = state.Matched ?? RouteRule.MatchAll;
+
+        // 0. the rule's own answers: a direct response or a redirect
         if (rule.Respond is { } respond)
         {
             exchange.SendLocalReply(respond.Status, respond.Body);
@@ -72,16 +78,31 @@ internal sealed partial class RouterFilter(
             {
                 exchange.Response.Headers.Set(name, value);
             }
+            rule.ResponseHeaders?.Apply(exchange.Response.Headers);
             return ForwardOutcome.Response;
         }
-        RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
-        state.Reset();
+        if (rule.Redirect is { } redirect)
+        {
+            redirect.Apply(exchange, match);
+            rule.ResponseHeaders?.Apply(exchange.Response.Headers);
+            return ForwardOutcome.Response;
+        }
 
         // 1. destination, then endpoint (CONTRACT: a destination without a healthy endpoint is skipped)
         long now = _time.GetUtcNow().UtcTicks;
         RouteDestination? destination = rule.Destinations!.Pick(now);
-        var balancing = new LoadBalancerContext(now);
-        EndpointSnapshot? endpoint = destination?.LoadBalancer.Pick(in balancing);
+        EndpointSnapshot? endpoint = null;
+        if (destination is not null)
+        {
+            bool hashed = false;
+            ulong hash = 0;
+            if (destination.Hash is { } hashPolicy)
+            {
+                hashed = hashPolicy.TryComputeHash(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out hash);
+            }
+            var balancing = new LoadBalancerContext(now, hash, hashed);
+            endpoint = destination.LoadBalancer.Pick(in balancing);
+        }
         if (destination is null || endpoint is null)
         {
             exchange.SendLocalReply(503, HttpLocalReplies.NoHealthyUpstream, ResponseFlags.NoHealthyUpstream);
@@ -95,52 +116,70 @@ internal sealed partial class RouterFilter(
             exchange.StartTimeout(timeout);
         }
 
-        // 2. a connection: idle, new, or one that frees up while pending
-        Http1PoolResult acquired = await pools.GetPool(endpoint.State)
-            .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted)
-            .ConfigureAwait(false);
-        switch (acquired.Status)
-        {
-            case Http1PoolStatus.Overflow:
-                exchange.SendLocalReply(503, HttpLocalReplies.Overflow, ResponseFlags.UpstreamOverflow);
-                return ForwardOutcome.Response;
-            case Http1PoolStatus.ConnectFailed:
-                LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
-                exchange.SendLocalReply(503, HttpLocalReplies.ConnectFailure, ResponseFlags.UpstreamConnectionFailure);
-                return ForwardOutcome.Response;
-            case Http1PoolStatus.Canceled:
-                return AbortedOutcome(exchange);
-        }
-        Http1PooledConnection lease = acquired.Connection!;
-        state.Lease = lease;
-        state.Endpoint = endpoint.State;
-        endpoint.State.RequestStarted();
-        Http1ClientCodec codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
-        state.Codec = codec;
-        // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
-        state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
+        // 2. the request as the upstream sees it: rewrite, then header edits (after matching and balancing,
+        //    which look at the request as the client sent it)
+        rule.Rewrite?.Apply(exchange.Request, match);
+        rule.RequestHeaders?.Apply(exchange.Request.Headers);
 
-        // 3. request up, response head back; the body streams up concurrently (the upstream may answer early)
-        bool received;
-        try
+        // 3. a connection: idle, new, or one that frees up while pending; a retry (4) takes a new one
+        Http1ClientCodec codec;
+        for (bool retried = false; ; retried = true)
         {
-            bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
-            if (exchange.Request.HasBody && exchange.RequestBody is { } body)
+            Http1PoolResult acquired = await pools.GetPool(endpoint.State)
+                .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh: retried)
+                .ConfigureAwait(false);
+            switch (acquired.Status)
             {
-                state.Pumping = true;
-                state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+                case Http1PoolStatus.Overflow:
+                    exchange.SendLocalReply(503, HttpLocalReplies.Overflow, ResponseFlags.UpstreamOverflow);
+                    return ForwardOutcome.Response;
+                case Http1PoolStatus.ConnectFailed:
+                    LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
+                    exchange.SendLocalReply(503, HttpLocalReplies.ConnectFailure, ResponseFlags.UpstreamConnectionFailure);
+                    return ForwardOutcome.Response;
+                case Http1PoolStatus.Canceled:
+                    return AbortedOutcome(exchange);
             }
-            received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            return await FailAsync(exchange, state, ex).ConfigureAwait(false);
-        }
-        if (!received)
-        {
-            return await FailAsync(exchange, state, null).ConfigureAwait(false);
+            Http1PooledConnection lease = acquired.Connection!;
+            state.Lease = lease;
+            state.Endpoint = endpoint.State;
+            endpoint.State.RequestStarted();
+            codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
+            state.Codec = codec;
+            // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
+            state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
+
+            // 4. request up, response head back; the body streams up concurrently (the upstream may answer early)
+            bool received = false;
+            Exception? failure = null;
+            try
+            {
+                bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
+                if (exchange.Request.HasBody && exchange.RequestBody is { } body)
+                {
+                    state.Pumping = true;
+                    state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+                }
+                received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            if (received)
+            {
+                break;
+            }
+
+            // 4. the keep-alive race: a reused connection the upstream had closed while idle
+            if (!retried && acquired.Status == Http1PoolStatus.Reused && await TryRewindForRetryAsync(exchange, state, failure).ConfigureAwait(false))
+            {
+                continue;
+            }
+            return await FailAsync(exchange, state, failure).ConfigureAwait(false);
         }
         exchange.ResponseBody = exchange.Response.HasBody ? codec.ResponseBody : null;
+        rule.ResponseHeaders?.Apply(exchange.Response.Headers);
         return ForwardOutcome.Response;
     }
 
@@ -227,7 +266,7 @@ internal sealed partial class RouterFilter(
         {
             state.BodyFailure = ex;
             state.BodyFailedDownstream = codec.ReadingBody;
-            if (codec.ReadingBody && ex is not Http1ProtocolException)
+            if (codec.ReadingBody && ex is not Http1ProtocolException && !state.StoppingForRetry)
             {
                 exchange.Abort(HttpAbortReason.DownstreamDisconnect);
             }

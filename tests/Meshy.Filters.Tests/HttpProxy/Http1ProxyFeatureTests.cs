@@ -143,7 +143,7 @@ public sealed class Http1ProxyFeatureTests
     }
 
     [Fact]
-    public async Task HttpProxy_UnsupportedMatchKind_RuleNeverMatches()
+    public async Task HttpProxy_HeaderMatch_RuleMatchesOnlyWithTheHeader()
     {
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
         string toml = HttpProxyConfigs.Simple(upstream.EndPoint).Replace("""match.path.prefix = "/" """.TrimEnd(), """match.headers.x-user.exact = "a" """.TrimEnd(), StringComparison.Ordinal);
@@ -152,9 +152,41 @@ public sealed class Http1ProxyFeatureTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Add("x-user", "a");
 
-        HttpResponseMessage response = await client.SendAsync(request);
+        HttpResponseMessage matched = await client.SendAsync(request);
+        HttpResponseMessage unmatched = await client.GetAsync("/");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains(proxy.Logs.Lines, line => line.Contains("match.headers is not supported", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, matched.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unmatched.StatusCode);
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task HttpProxy_Connect_200ThenBytesBothWays()
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            Assert.Equal("CONNECT", request.Head.Method);
+            Assert.Equal("db.internal:5432", request.Head.Target);
+            await request.SendAsync("HTTP/1.1 200 Connection Established\r\n\r\n", cancellationToken);
+            await FakeUpstream.EchoAsync(request.Socket, cancellationToken);
+            return false;
+        });
+        string toml = HttpProxyConfigs.Simple(upstream.EndPoint).Replace("""match.path.prefix = "/" """.TrimEnd(), "", StringComparison.Ordinal);
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(toml);
+        using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
+        var connection = new HttpTestConnection(client);
+
+        await Loopback.SendAllAsync(client, "CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n"u8.ToArray());
+        HttpTestMessage head = await connection.ReadHeadAsync() ?? throw new EndOfStreamException();
+        Assert.Equal(200, head.Status);
+        Assert.Null(head.Header("content-length"));
+        Assert.Null(head.Header("transfer-encoding"));
+
+        byte[] up = Http1ProxyTests.RandomBytes(64 * 1024, seed: 7);
+        await Loopback.SendAllAsync(client, up);
+        Assert.Equal(up, await Loopback.ReadExactlyAsync(client, up.Length));
+        client.Shutdown(SocketShutdown.Send);
+        Assert.True(await Loopback.WaitForCloseAsync(client));
+        Assert.Empty(upstream.Errors);
     }
 }

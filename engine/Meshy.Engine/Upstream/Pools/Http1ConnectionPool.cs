@@ -50,13 +50,16 @@ public sealed class Http1ConnectionPool
     /// <summary>
     /// A connection for one request to <paramref name="endpoint"/>: an idle one, a new one, or one that
     /// frees up while the request waits as pending. Never waits beyond <paramref name="cancellationToken"/>.
+    /// <paramref name="fresh"/>: skip idle connections and open a new one (the retry after a reused
+    /// connection turned out to be closed by the upstream: the other idle ones may be just as stale).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Http1PoolResult> AcquireAsync(
         EndpointSnapshot endpoint,
         Http1PoolSettings settings,
         UpstreamConnector connector,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool fresh = false)
     {
         _settings = settings;
         bool pending = false;
@@ -69,7 +72,7 @@ public sealed class Http1ConnectionPool
                     return new Http1PoolResult(Http1PoolStatus.Canceled, null);
                 }
                 long version = Budget.Version;
-                if (TryTakeIdle() is { } idle)
+                if (!fresh && TryTakeIdle() is { } idle)
                 {
                     return new Http1PoolResult(Http1PoolStatus.Reused, idle);
                 }
