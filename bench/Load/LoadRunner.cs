@@ -146,7 +146,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
     {
         string directory = Path.Combine(work, $"{scenario.Name}-{proxy.Name}-{round}");
         Directory.CreateDirectory(directory);
-        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling);
+        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing);
         RunningProxy? running = null;
         try
         {

@@ -59,6 +59,28 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
 
                 """);
         }
+        else if (launch.Routing == MeshyRouting.Weighted99To1)
+        {
+            // The weighted split costs a pick per request; both clusters hold the same upstream.
+            config.Append(CultureInfo.InvariantCulture, $$"""
+                protocol = "http"
+                routes = "bench"
+
+                [[routes]]
+                name = "bench"
+                hosts = ["*"]
+
+                  [[routes.rules]]
+                  name = "split"
+                  match.path.prefix = "/"
+                  to = [{ cluster = "upstream", weight = 99 }, { cluster = "canary", weight = 1 }]
+
+                [[clusters]]
+                name = "canary"
+                endpoints = [{ address = "{{launch.Upstream}}" }]
+
+                """);
+        }
         else
         {
             // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md.

@@ -10,4 +10,5 @@ namespace Meshy.Bench.Load.Proxies;
 /// <param name="WorkDirectory">Empty directory for this run's config, pid and temp files.</param>
 /// <param name="Cpu">The core to pin the proxy to.</param>
 /// <param name="Scheduling">Niceness or real-time class to run it with.</param>
-internal sealed record ProxyLaunch(ProxyMode Mode, IPEndPoint Upstream, int ListenPort, string WorkDirectory, int Cpu, Scheduling? Scheduling = null);
+/// <param name="Routing">How Meshy's route is generated; peers ignore it.</param>
+internal sealed record ProxyLaunch(ProxyMode Mode, IPEndPoint Upstream, int ListenPort, string WorkDirectory, int Cpu, Scheduling? Scheduling = null, MeshyRouting Routing = MeshyRouting.Plain);

@@ -12,15 +12,19 @@ namespace Meshy.Bench.Load.Scenarios;
 /// <c>http1-small</c> and <c>http1-16k</c>: wrk with one thread and keep-alive connections against
 /// <c>http-upstream</c> answering a fixed body, through the proxy.
 /// </summary>
-internal sealed class Http1Scenario(string name, int bodySize) : ILoadScenario
+internal sealed class Http1Scenario(string name, int bodySize, MeshyRouting routing = MeshyRouting.Plain) : ILoadScenario
 {
     private readonly string? _wrk = ExternalTool.Find("wrk");
 
     public string Name => name;
 
-    public string Title => $"HTTP/1.1 keep-alive, {BodyText} responses";
+    public string Title => routing == MeshyRouting.Plain
+        ? $"HTTP/1.1 keep-alive, {BodyText} responses"
+        : $"HTTP/1.1 keep-alive, {BodyText} responses, Meshy splitting 99/1 over two clusters";
 
     public ProxyMode Mode => ProxyMode.Http1;
+
+    public MeshyRouting Routing => routing;
 
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [

@@ -22,6 +22,9 @@ internal interface ILoadScenario
 
     ProxyMode Mode { get; }
 
+    /// <summary>How Meshy's route is generated for this scenario (peers ignore it).</summary>
+    MeshyRouting Routing => MeshyRouting.Plain;
+
     IReadOnlyList<MetricDefinition> Metrics { get; }
 
     /// <summary>Null when the load tool is installed; otherwise which one is missing and how to install it.</summary>

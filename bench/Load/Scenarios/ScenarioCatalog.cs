@@ -1,3 +1,5 @@
+using Meshy.Bench.Load.Proxies;
+
 namespace Meshy.Bench.Load.Scenarios;
 
 /// <summary>Every scenario, in the order <c>load</c> runs them by default.</summary>
@@ -9,6 +11,7 @@ internal static class ScenarioCatalog
         new TcpIdleScenario(),
         new Http1Scenario("http1-small", bodySize: 6),
         new Http1Scenario("http1-16k", bodySize: 16 * 1024),
+        new Http1Scenario("http1-weighted", bodySize: 6, MeshyRouting.Weighted99To1),
         new H2cScenario(),
     ];
 }

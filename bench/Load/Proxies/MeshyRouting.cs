@@ -1,0 +1,11 @@
+namespace Meshy.Bench.Load.Proxies;
+
+/// <summary>How Meshy's generated route sends traffic; peers always proxy plainly.</summary>
+internal enum MeshyRouting
+{
+    /// <summary>One rule, one cluster.</summary>
+    Plain,
+
+    /// <summary>One rule splitting 99/1 over two clusters that both hold the bench upstream.</summary>
+    Weighted99To1,
+}
