@@ -10,6 +10,9 @@ namespace Meshy.Engine.Logging;
 /// <item>2100–2199 upstream: endpoints, health, outlier detection, pools</item>
 /// <item>3000–3099 TCP proxy filter</item>
 /// <item>4000–4099 HTTP: connection manager, codecs, router</item>
+/// <item>5100–5199 HTTP router: retries</item>
+/// <item>6000–6099 observability: metrics, access log, tracing</item>
+/// <item>7000–7099 transparent sidecar: original destination, protocol sniffing</item>
 /// <item>9000–9099 admin endpoint</item>
 /// </list>
 /// NOTE: ids are never reused; a removed event leaves a gap.
@@ -72,4 +75,21 @@ internal static class EventIds
     public const int HttpRouteFeatureNotApplied = 4009;
     // 4050– HTTP/1.1 connection handling (kept apart from the router's ids above, which grow separately)
     public const int HttpUpstreamStaleRetried = 4050;
+
+    // 5100–5199 HTTP router: retries
+    public const int HttpRetrying = 5100;
+    public const int HttpRetryOverflow = 5101;
+    public const int HttpPerTryTimeout = 5102;
+
+    // 7000–7099 transparent sidecar
+    public const int OriginalDestinationMissing = 7000;
+    public const int OriginalDestinationLoop = 7001;
+    public const int SniffedProtocol = 7002;
+    public const int PassthroughConnectFailed = 7003;
+    public const int PassthroughSessionStarted = 7004;
+    public const int PassthroughSessionEnded = 7005;
+
+    // 6000–6099 observability
+    public const int AccessLogSinkFailed = 6000;
+    public const int TelemetryRecordFailed = 6001;
 }

@@ -19,6 +19,9 @@ internal sealed class RouteDestination
     /// <summary>The cluster's or the subset's pool settings.</summary>
     public required Http1PoolSettings PoolSettings { get; init; }
 
+    /// <summary>The cluster's <c>limits.max_retries</c>: retries in flight to it at most.</summary>
+    public int MaxRetries { get; init; } = 3;
+
     /// <summary>The cluster's <c>hash_on</c> when its <c>lb</c> is <c>ring_hash</c>; null otherwise.</summary>
     public RouteHashPolicy? Hash { get; init; }
 

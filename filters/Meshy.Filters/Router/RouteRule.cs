@@ -47,6 +47,9 @@ internal sealed class RouteRule : IHttpRoute
     /// <inheritdoc />
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary><c>retries</c>: when a failed try is sent again; null for none (only the free stale-connection retry).</summary>
+    public RetryPolicy? Retry { get; init; }
+
     /// <summary>
     /// The match table that holds for the request (<see cref="MatchAll"/> for a rule without
     /// <c>match</c>), or null when the rule does not match.

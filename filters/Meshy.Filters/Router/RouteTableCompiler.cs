@@ -78,6 +78,7 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
             ResponseHeaders = HeaderMutation.Compile(rule.Headers.Response),
             Filters = filters.IsEmpty ? HttpFilterChain.Empty : new HttpFilterChain(filters),
             Timeout = rule.Timeout,
+            Retry = rule.Retries is { } retries ? new RetryPolicy(retries) : null,
         };
     }
 
@@ -95,6 +96,7 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
             Subset = to.Subset is null ? null : cluster.Subsets[to.Subset],
             Weight = to.Weight,
             PoolSettings = GetPoolSettings(config, pools),
+            MaxRetries = config.Limits.MaxRetries,
             Hash = config is { Lb: LoadBalancerPolicy.RingHash, HashOn: { } hashOn } ? new RouteHashPolicy(hashOn) : null,
         };
     }
@@ -108,13 +110,12 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
 
     private IEnumerable<string> NotYetApplied(RouteRuleConfig rule)
     {
-        // The router applies rewrite, redirect, respond and header edits itself; keys owned by a
+        // The router applies rewrite, redirect, respond, header edits and retries itself; keys owned by a
         // registered filter factory are applied by it.
         foreach ((string key, bool used) in new[]
         {
             ("fault", rule.Fault is not null),
             ("mirror", rule.Mirror is not null),
-            ("retries", rule.Retries is not null),
         })
         {
             if (used && !_factories.Any(f => f.ConfigKey == key))

@@ -1,3 +1,5 @@
+using Meshy.Engine.Http;
+using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Http1;
@@ -22,6 +24,33 @@ internal sealed class RouterExchangeState
     public bool BodyFailedDownstream;
     public bool StoppingForRetry;
 
+    /// <summary>What the body pump reads: the client's body, or <see cref="Replay"/> wrapping it when the request may be retried.</summary>
+    public IHttpBodySource? Body;
+
+    /// <summary>The replay copy of the request body (allocated once per connection, armed per retryable request).</summary>
+    public ReplayableRequestBody? Replay;
+
+    /// <summary>True while <see cref="Replay"/> is armed for the current request.</summary>
+    public bool Replaying;
+
+    /// <summary>The cluster's retry budget slot this request holds; null when it holds none.</summary>
+    public RetryBudget? RetrySlot;
+
+    /// <summary>The per-try timer (created once per connection, on the first request with a per-try timeout).</summary>
+    public ITimer? PerTryTimer;
+
+    /// <summary>The clock the per-try deadline is read on.</summary>
+    public TimeProvider? PerTryClock;
+
+    /// <summary>The connection the armed per-try timer abandons.</summary>
+    public UpstreamConnection? PerTryConnection;
+
+    /// <summary>When the armed try expires, in <see cref="TimeProvider.GetTimestamp"/> units: an older timer callback firing late is ignored.</summary>
+    public long PerTryDeadline;
+
+    /// <summary>0 armed, 1 fired, 2 disarmed.</summary>
+    public int PerTryState = 2;
+
     public void Reset()
     {
         Lease = null;
@@ -33,5 +62,14 @@ internal sealed class RouterExchangeState
         BodyFailure = null;
         BodyFailedDownstream = false;
         StoppingForRetry = false;
+        Body = null;
+        if (Replaying)
+        {
+            Replaying = false;
+            Replay!.Return();
+        }
+        RetrySlot = null;
+        PerTryConnection = null;
+        PerTryState = 2;
     }
 }

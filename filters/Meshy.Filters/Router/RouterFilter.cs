@@ -25,8 +25,10 @@ namespace Meshy.Filters.Router;
 /// <item><term>503 UF</term><description>the connect failed</description></item>
 /// <item><term>503 UC / UR</term><description>the upstream closed (FIN) / reset (RST) before a response head</description></item>
 /// <item><term>502</term><description>the upstream's response head was malformed</description></item>
-/// <item><term>504 UT</term><description>the rule's <c>timeout</c> passed first</description></item>
+/// <item><term>504 UT</term><description>the rule's <c>timeout</c> passed first, or the last try outlived <c>per_try_timeout</c></description></item>
 /// </list>
+/// A failed try may be sent again under the rule's <c>retries</c> (RouterFilter.Retries.cs); the answer is then
+/// the last try's outcome.
 /// Compiled once per process and shared; per-request state is in <see cref="RouterExchangeState"/>.
 /// </summary>
 internal sealed partial class RouterFilter(
@@ -91,18 +93,7 @@ internal sealed partial class RouterFilter(
         // 1. destination, then endpoint (CONTRACT: a destination without a healthy endpoint is skipped)
         long now = _time.GetUtcNow().UtcTicks;
         RouteDestination? destination = rule.Destinations!.Pick(now);
-        EndpointSnapshot? endpoint = null;
-        if (destination is not null)
-        {
-            bool hashed = false;
-            ulong hash = 0;
-            if (destination.Hash is { } hashPolicy)
-            {
-                hashed = hashPolicy.TryComputeHash(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out hash);
-            }
-            var balancing = new LoadBalancerContext(now, hash, hashed);
-            endpoint = destination.LoadBalancer.Pick(in balancing);
-        }
+        EndpointSnapshot? endpoint = destination is null ? null : PickEndpoint(exchange, destination, exclude: null);
         if (destination is null || endpoint is null)
         {
             exchange.SendLocalReply(503, HttpLocalReplies.NoHealthyUpstream, ResponseFlags.NoHealthyUpstream);
@@ -113,6 +104,7 @@ internal sealed partial class RouterFilter(
         exchange.Endpoint = endpoint;
         if (rule.Timeout is { } timeout)
         {
+            // The whole request, every retry and backoff included (CONTRACT: timeout).
             exchange.StartTimeout(timeout);
         }
 
@@ -121,66 +113,149 @@ internal sealed partial class RouterFilter(
         rule.Rewrite?.Apply(exchange.Request, match);
         rule.RequestHeaders?.Apply(exchange.Request.Headers);
 
-        // 3. a connection: idle, new, or one that frees up while pending; a retry (4) takes a new one
-        Http1ClientCodec codec;
-        for (bool retried = false; ; retried = true)
+        // 3. the body the pump reads: a replayable copy when the rule may send the request again
+        RetryPolicy? retry = rule.Retry;
+        PrepareBody(exchange, state, retry);
+
+        // 4. tries: a connection (idle, new, or one that frees up while pending), the request up, the
+        //    response head back; a failed try may go again (5) or be the answer (6)
+        try
         {
-            Http1PoolResult acquired = await pools.GetPool(endpoint.State)
-                .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh: retried)
-                .ConfigureAwait(false);
-            switch (acquired.Status)
+            int tries = 1;                 // counted tries; the stale-connection retry (5a) is free
+            bool fresh = false;
+            bool staleRetried = false;
+            Http1ClientCodec codec;
+            while (true)
             {
-                case Http1PoolStatus.Overflow:
-                    exchange.SendLocalReply(503, HttpLocalReplies.Overflow, ResponseFlags.UpstreamOverflow);
-                    return ForwardOutcome.Response;
-                case Http1PoolStatus.ConnectFailed:
-                    LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
-                    exchange.SendLocalReply(503, HttpLocalReplies.ConnectFailure, ResponseFlags.UpstreamConnectionFailure);
-                    return ForwardOutcome.Response;
-                case Http1PoolStatus.Canceled:
-                    return AbortedOutcome(exchange);
-            }
-            Http1PooledConnection lease = acquired.Connection!;
-            state.Lease = lease;
-            state.Endpoint = endpoint.State;
-            endpoint.State.RequestStarted();
-            codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
-            state.Codec = codec;
-            // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
-            state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
-
-            // 4. request up, response head back; the body streams up concurrently (the upstream may answer early)
-            bool received = false;
-            Exception? failure = null;
-            try
-            {
-                bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
-                if (exchange.Request.HasBody && exchange.RequestBody is { } body)
+                if (retry is not null)
                 {
-                    state.Pumping = true;
-                    state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+                    SetAttemptCount(exchange.Request, tries);
                 }
-                received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-            if (received)
-            {
-                break;
-            }
+                Http1PoolResult acquired = await pools.GetPool(endpoint.State)
+                    .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh)
+                    .ConfigureAwait(false);
+                fresh = false;
+                EndpointSnapshot? next;
+                switch (acquired.Status)
+                {
+                    case Http1PoolStatus.Overflow:
+                        exchange.SendLocalReply(503, HttpLocalReplies.Overflow, ResponseFlags.UpstreamOverflow);
+                        return ForwardOutcome.Response;
+                    case Http1PoolStatus.ConnectFailed:
+                        LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
+                        // 5b. the request never reached the upstream: any method may go again
+                        if (retry is { RetriesConnectFailure: true } && tries <= retry.Attempts
+                            && (next = TakeRetry(exchange, state, destination, endpoint, tries, "connect-failure")) is not null)
+                        {
+                            if (!await BackoffAsync(exchange, tries - 1).ConfigureAwait(false))
+                            {
+                                return AbortedOutcome(exchange);
+                            }
+                            endpoint = next;
+                            exchange.Endpoint = next;
+                            tries++;
+                            continue;
+                        }
+                        exchange.SendLocalReply(503, HttpLocalReplies.ConnectFailure, ResponseFlags.UpstreamConnectionFailure);
+                        return ForwardOutcome.Response;
+                    case Http1PoolStatus.Canceled:
+                        return AbortedOutcome(exchange);
+                }
+                Http1PooledConnection lease = acquired.Connection!;
+                state.Lease = lease;
+                state.Endpoint = endpoint.State;
+                endpoint.State.RequestStarted();
+                codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
+                state.Codec = codec;
+                // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
+                state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
+                ArmPerTry(state, retry, lease.Connection);
 
-            // 4. the keep-alive race: a reused connection the upstream had closed while idle
-            if (!retried && acquired.Status == Http1PoolStatus.Reused && await TryRewindForRetryAsync(exchange, state, failure).ConfigureAwait(false))
-            {
-                continue;
+                // the body streams up concurrently with the wait for the head (the upstream may answer early)
+                bool received = false;
+                Exception? failure = null;
+                try
+                {
+                    bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
+                    if (state.Body is { } body)
+                    {
+                        state.Pumping = true;
+                        state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+                    }
+                    received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+                bool perTryExpired = DisarmPerTry(state);
+                if (received && !perTryExpired)
+                {
+                    // 5c. a response head: the answer, unless its status is retried and a retry can go
+                    if (retry is null || !retry.RetriesStatus(exchange.Response.StatusCode) || tries > retry.Attempts
+                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, codec)
+                        || (next = TakeRetry(exchange, state, destination, endpoint, tries, "status")) is null)
+                    {
+                        break;
+                    }
+                    if (!await StopTryAsync(exchange, state).ConfigureAwait(false))
+                    {
+                        return await FailAsync(exchange, state, failure: null, perTryExpired: false).ConfigureAwait(false);
+                    }
+                }
+                else if (!perTryExpired && !staleRetried && acquired.Status == Http1PoolStatus.Reused && IsStaleConnectionFailure(exchange, state, codec, failure))
+                {
+                    // 5a. the keep-alive race: a reused connection the upstream had closed while idle
+                    if (!await StopTryAsync(exchange, state).ConfigureAwait(false))
+                    {
+                        return await FailAsync(exchange, state, failure, perTryExpired: false).ConfigureAwait(false);
+                    }
+                    LogStaleRetried(exchange.Connection.Id, exchange.Cluster!.Name, exchange.Endpoint!.Address, failure?.GetType().Name ?? "end of stream");
+                    PrepareNextTry(state);
+                    staleRetried = true;
+                    fresh = true;
+                    continue;
+                }
+                else
+                {
+                    // 5d. no response head: reset, close, malformed head or an expired try
+                    if (perTryExpired)
+                    {
+                        LogPerTryTimeout(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries);
+                    }
+                    if (retry is null || tries > retry.Attempts || !RetriesFailure(retry, perTryExpired, failure)
+                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, codec)
+                        || exchange.AbortReason != HttpAbortReason.None
+                        || (next = TakeRetry(exchange, state, destination, endpoint, tries, perTryExpired ? "per-try-timeout" : "reset")) is null
+                        || !await StopTryAsync(exchange, state).ConfigureAwait(false))
+                    {
+                        // 6. the failure is the answer
+                        return await FailAsync(exchange, state, failure, perTryExpired).ConfigureAwait(false);
+                    }
+                }
+
+                // 5e. the retry: a clean slate, the backoff, another endpoint when there is one
+                PrepareNextTry(state);
+                if (!await BackoffAsync(exchange, tries - 1).ConfigureAwait(false))
+                {
+                    return AbortedOutcome(exchange);
+                }
+                endpoint = next;
+                exchange.Endpoint = next;
+                tries++;
             }
-            return await FailAsync(exchange, state, failure).ConfigureAwait(false);
+            exchange.ResponseBody = exchange.Response.HasBody ? codec.ResponseBody : null;
+            rule.ResponseHeaders?.Apply(exchange.Response.Headers);
+            return ForwardOutcome.Response;
         }
-        exchange.ResponseBody = exchange.Response.HasBody ? codec.ResponseBody : null;
-        rule.ResponseHeaders?.Apply(exchange.Response.Headers);
-        return ForwardOutcome.Response;
+        finally
+        {
+            if (state.RetrySlot is { } slot)
+            {
+                state.RetrySlot = null;
+                slot.Exit();
+            }
+        }
     }
 
     /// <summary>
@@ -193,12 +268,14 @@ internal sealed partial class RouterFilter(
     public async ValueTask<bool> CompleteAsync(HttpExchange exchange, bool responseComplete)
     {
         exchange.StopTimeout();
-        if (exchange.UpstreamState is not RouterExchangeState { Lease: { } lease } state)
+        if (exchange.UpstreamState is not RouterExchangeState { Lease: not null } state)
         {
+            EndReplay(exchange.UpstreamState as RouterExchangeState);
             return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
         }
         bool reusable = responseComplete && state.Codec!.ResponseBody.IsCompleted && !exchange.Response.UpstreamCloses;
         await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
+        EndReplay(state);
         reusable &= state.Codec!.RequestSent && exchange.AbortReason == HttpAbortReason.None;
         Release(state, reusable);
         return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
@@ -225,7 +302,21 @@ internal sealed partial class RouterFilter(
             exchange.ResponseFlags |= session.ResponseFlags;
             LogTunnelEnded(exchange.Connection.Id, exchange.Cluster.Name, lease.Connection.Sender.BytesSent, exchange.Connection.Sender.BytesSent);
             Release(state, reusable: false);
+            EndReplay(state);
         }
+    }
+
+    /// <summary>An endpoint of <paramref name="destination"/> by its balancer, avoiding <paramref name="exclude"/> when another exists.</summary>
+    private EndpointSnapshot? PickEndpoint(HttpExchange exchange, RouteDestination destination, EndpointSnapshot? exclude)
+    {
+        bool hashed = false;
+        ulong hash = 0;
+        if (destination.Hash is { } hashPolicy)
+        {
+            hashed = hashPolicy.TryComputeHash(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out hash);
+        }
+        var balancing = new LoadBalancerContext(_time.GetUtcNow().UtcTicks, hash, hashed);
+        return destination.LoadBalancer.Pick(in balancing, exclude);
     }
 
     private static RouterExchangeState NewState(HttpExchange exchange)
@@ -303,7 +394,7 @@ internal sealed partial class RouterFilter(
     }
 
     /// <summary>Maps a failure before the response head to a local reply (or to nothing when the client is gone).</summary>
-    private async ValueTask<ForwardOutcome> FailAsync(HttpExchange exchange, RouterExchangeState state, Exception? failure)
+    private async ValueTask<ForwardOutcome> FailAsync(HttpExchange exchange, RouterExchangeState state, Exception? failure, bool perTryExpired)
     {
         AbortUpstream(state.Codec!.Connection);
         await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
@@ -315,6 +406,12 @@ internal sealed partial class RouterFilter(
         if (state.BodyFailedDownstream && state.BodyFailure is Http1ProtocolException)
         {
             exchange.SendLocalReply(400, HttpLocalReplies.MalformedRequestBody);
+            return ForwardOutcome.Response;
+        }
+        if (perTryExpired)
+        {
+            // Envoy's answer to an expired per-try timeout that is not retried: 504 UT.
+            exchange.SendLocalReply(504, HttpLocalReplies.Timeout, ResponseFlags.UpstreamRequestTimeout);
             return ForwardOutcome.Response;
         }
         LogUpstreamFailed(exchange.Connection.Id, exchange.Cluster!.Name, exchange.Endpoint!.Address, failure?.GetType().Name ?? "end of stream", failure?.Message ?? "closed before a response head");
