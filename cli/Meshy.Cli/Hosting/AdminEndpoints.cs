@@ -3,15 +3,16 @@ using System.Text.Json;
 using Meshy.Conf.Reload;
 using Meshy.Engine.Admin;
 using Meshy.Engine.Runtime;
+using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Prometheus;
 
 namespace Meshy.Cli.Hosting;
 
-/// <summary>The admin routes of CONTRACT.md: /ready, /config, /clusters, /metrics and POST /reload.</summary>
+/// <summary>The admin routes of CONTRACT.md: /ready, /config, /clusters, /stats, /metrics and POST /reload.</summary>
 internal static class AdminEndpoints
 {
-    public static IEnumerable<AdminRoute> Create(SnapshotHolder holder, ConfigReloader reloader, ProxyState state)
+    public static IEnumerable<AdminRoute> Create(SnapshotHolder holder, ConfigReloader reloader, ProxyState state, ConnectionTracker? connections = null)
     {
         yield return new AdminRoute("GET", "/ready", "200 once listeners are bound, 503 before and while draining",
             (_, _) => new(state.IsReady
@@ -23,6 +24,9 @@ internal static class AdminEndpoints
 
         yield return new AdminRoute("GET", "/clusters", "clusters and endpoints with health, ejection and request counts",
             (_, _) => new(AdminResponse.Json(200, ClustersDocument(holder.Current))));
+
+        yield return new AdminRoute("GET", "/stats", "listeners, clusters and endpoints at a glance, as text tables",
+            (_, _) => new(AdminResponse.Text(200, StatsTable.Render(holder.Current, connections, DateTime.UtcNow.Ticks))));
 
         yield return new AdminRoute("GET", "/metrics", "Prometheus metrics (Istio names and Meshy's own)",
             async (_, cancellationToken) =>

@@ -50,7 +50,8 @@ internal static class MeshyHost
             AdminEndpoints.Create(
                 services.GetRequiredService<SnapshotHolder>(),
                 services.GetRequiredService<ConfigReloader>(),
-                services.GetRequiredService<ProxyState>()),
+                services.GetRequiredService<ProxyState>(),
+                services.GetRequiredService<Meshy.Engine.Transport.ConnectionTracker>()),
             services.GetRequiredService<ILogger<AdminServer>>()));
         builder.Services.AddHostedService<ProxyHostedService>();
         return builder.Build();

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Meshy.Conf.Json;
 using Meshy.Conf.Schema;
+using Meshy.Engine.Observability;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Upstream;
@@ -21,10 +22,16 @@ public sealed class SnapshotCompiler
     private readonly EndpointRegistry _endpoints;
     private readonly FrozenDictionary<ListenerProtocol, INetworkFilterFactory> _networkFactories;
     private readonly TimeProvider _time;
+    private readonly ITelemetryCompiler? _telemetry;
 
-    public SnapshotCompiler(EndpointRegistry endpoints, IEnumerable<INetworkFilterFactory> networkFactories, TimeProvider? time = null)
+    public SnapshotCompiler(
+        EndpointRegistry endpoints,
+        IEnumerable<INetworkFilterFactory> networkFactories,
+        TimeProvider? time = null,
+        ITelemetryCompiler? telemetry = null)
     {
         _endpoints = endpoints;
+        _telemetry = telemetry;
         _time = time ?? TimeProvider.System;
         var byProtocol = new Dictionary<ListenerProtocol, INetworkFilterFactory>();
         foreach (INetworkFilterFactory factory in networkFactories)
@@ -65,6 +72,8 @@ public sealed class SnapshotCompiler
             Clusters = clusters,
             RouteTableCount = config.Routes.Length,
             ConfigJson = ConfigJson.Serialize(config),
+            // Validation compiles without listeners: it must not open access-log files either.
+            Telemetry = buildListeners && _telemetry is not null ? _telemetry.Compile(context) : NullProxyTelemetry.Instance,
         };
     }
 

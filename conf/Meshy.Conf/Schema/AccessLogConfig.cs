@@ -7,13 +7,13 @@ public sealed record AccessLogConfig
 {
     /// <summary>
     /// Every field name <c>fields</c> may list, in the order a line prints them. <c>time</c> is RFC 3339 UTC;
-    /// <c>duration</c> is milliseconds; <c>bytes_received</c>/<c>bytes_sent</c> count downstream bytes.
+    /// <c>duration</c> and <c>upstream_time</c> are milliseconds; <c>bytes_received</c>/<c>bytes_sent</c> count downstream bytes.
     /// </summary>
     public static ImmutableArray<string> KnownFields { get; } =
     [
         "time", "listener", "protocol", "method", "authority", "path", "route", "rule", "cluster", "subset",
         "endpoint", "status", "response_flags", "bytes_received", "bytes_sent", "duration", "request_id",
-        "downstream_address", "user_agent",
+        "downstream_address", "user_agent", "upstream_time", "trace_id",
     ];
 
     /// <summary>The fields written when <c>fields</c> is not set.</summary>
@@ -21,6 +21,7 @@ public sealed record AccessLogConfig
     [
         "time", "listener", "protocol", "method", "authority", "path", "route", "rule", "cluster", "subset",
         "endpoint", "status", "response_flags", "bytes_received", "bytes_sent", "duration", "request_id",
+        "upstream_time", "trace_id",
     ];
 
     // NOTE: after KnownFields and DefaultFields: static initializers run in text order, and this one reads DefaultFields.

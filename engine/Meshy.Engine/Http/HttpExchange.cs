@@ -70,6 +70,13 @@ public sealed class HttpExchange : IDisposable
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the request head was complete.</summary>
     public long StartTimestamp { get; private set; }
 
+    /// <summary>
+    /// <c>Connection.Sender.BytesSent</c> when the request began: the difference at completion is the
+    /// response's size on the wire (head and body) for <c>istio_response_bytes</c> and the access log.
+    /// NOTE: true for HTTP/1.1, where one connection serves one exchange at a time.
+    /// </summary>
+    public long SentBytesAtStart { get; private set; }
+
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the response head was sent downstream; 0 before.</summary>
     public long ResponseStartTimestamp { get; set; }
 
@@ -105,6 +112,7 @@ public sealed class HttpExchange : IDisposable
     {
         Snapshot = snapshot;
         StartTimestamp = Stopwatch.GetTimestamp();
+        SentBytesAtStart = Connection.Sender.BytesSent;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using Meshy.Engine.Observability;
 using Meshy.Engine.Upstream;
 
 namespace Meshy.Engine.Runtime;
@@ -31,6 +32,9 @@ public sealed class ProxySnapshot
 
     /// <summary>The running configuration as JSON, served by admin <c>/config</c>.</summary>
     public required string ConfigJson { get; init; }
+
+    /// <summary>Where requests and TCP sessions served on this snapshot record metrics and access-log lines.</summary>
+    public IProxyTelemetry Telemetry { get; init; } = NullProxyTelemetry.Instance;
 
     /// <summary>An empty snapshot: admin only, no listeners (the embedded default).</summary>
     public static ProxySnapshot Empty(string source, RuntimeSettings runtime) => new()

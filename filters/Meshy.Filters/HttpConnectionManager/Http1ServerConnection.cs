@@ -417,6 +417,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private void Completed(RouteRule? rule, HttpExchange exchange)
     {
         rule?.Filters.OnExchangeCompleted(exchange);
+        exchange.Snapshot.Telemetry.OnHttpExchangeCompleted(exchange);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             HttpRequestHead request = exchange.Request;

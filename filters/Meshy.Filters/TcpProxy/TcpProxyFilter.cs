@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Transport;
@@ -66,10 +67,12 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
+        long started = Stopwatch.GetTimestamp();
         connection.UpstreamCluster = _cluster.Name;
         UpstreamConnection? upstream = await ConnectAsync(connection).ConfigureAwait(false);
         if (upstream is null)
         {
+            connection.Snapshot.Telemetry.OnTcpSessionClosed(connection, started);
             // Stop: the listener completes the downstream's pipes and closes its socket now.
             return FilterStatus.Stop;
         }
@@ -77,6 +80,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
         EndpointState endpoint = upstream.Endpoint.State;
         endpoint.RequestStarted();
         _counters.SessionOpened();
+        connection.Snapshot.Telemetry.OnTcpSessionOpened(connection);
         LogSessionStarted(connection.Id, _cluster.Name, upstream.Endpoint.Address);
         var session = new TcpProxySession(connection, upstream, _counters);
         try
@@ -91,6 +95,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
             connection.BytesReceived = upstream.Sender.BytesSent;
             connection.ResponseFlags |= session.ResponseFlags;
             LogSessionEnded(connection.Id, upstream.Sender.BytesSent, connection.Sender.BytesSent, session.Aborted);
+            connection.Snapshot.Telemetry.OnTcpSessionClosed(connection, started);
         }
         return FilterStatus.Stop;
     }

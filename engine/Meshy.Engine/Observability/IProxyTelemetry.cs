@@ -1,0 +1,29 @@
+using Meshy.Engine.Http;
+using Meshy.Engine.Pipeline;
+
+namespace Meshy.Engine.Observability;
+
+/// <summary>
+/// Where a snapshot's metrics and access log are recorded: compiled once per snapshot (label children,
+/// access-log field selection) and reached through <see cref="Runtime.ProxySnapshot.Telemetry"/>, so a
+/// request records on the snapshot it was served on. Every method runs on the data path: it must not
+/// block, and must not allocate in steady state.
+/// </summary>
+public interface IProxyTelemetry
+{
+    /// <summary>
+    /// An HTTP exchange ended (response sent, local reply such as 404 <c>NR</c> or 503 <c>UO</c>, or failed);
+    /// called exactly once per exchange by the connection manager, after the filters' completion phase.
+    /// </summary>
+    void OnHttpExchangeCompleted(HttpExchange exchange);
+
+    /// <summary>A TCP proxy session reached its upstream (<see cref="ConnectionContext.UpstreamEndpoint"/> is set).</summary>
+    void OnTcpSessionOpened(ConnectionContext connection);
+
+    /// <summary>
+    /// A TCP proxy session ended, or failed before reaching an upstream (<c>UH</c>, <c>UF</c>: then it was
+    /// never opened). <paramref name="startTimestamp"/> is <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>
+    /// when the session began.
+    /// </summary>
+    void OnTcpSessionClosed(ConnectionContext connection, long startTimestamp);
+}

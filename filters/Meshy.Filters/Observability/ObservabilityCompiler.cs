@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Meshy.Conf.Compilation;
+using Meshy.Conf.Schema;
+using Meshy.Engine.Observability;
+using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream;
+using Meshy.Filters.Observability.AccessLog;
+using Meshy.Filters.Observability.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.Observability;
+
+/// <summary>
+/// Compiles each snapshot's <see cref="ProxyTelemetry"/>, keeps one <see cref="AccessLogWriter"/> per
+/// sink path for the process, and sets the scrape-time gauges (<c>meshy_active_connections</c>,
+/// <c>meshy_active_requests</c>) just before each collection.
+/// </summary>
+internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
+{
+    private readonly ObservabilityMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly ConnectionTracker? _connections;
+    private readonly int _accessLogCapacity;
+    private readonly ConcurrentDictionary<string, AccessLogWriter> _writers = new(StringComparer.Ordinal);
+    private ClusterSnapshot[] _clusters = [];
+
+    /// <summary>A compiler recording on <paramref name="metrics"/>.</summary>
+    /// <param name="metrics">The metric families (one per process).</param>
+    /// <param name="loggers">For sink and recording failures.</param>
+    /// <param name="connections">Read at scrape time for <c>meshy_active_connections</c>; none in some tests.</param>
+    /// <param name="accessLogCapacity">Lines buffered per sink before lines are dropped.</param>
+    public ObservabilityCompiler(
+        ObservabilityMetrics metrics,
+        ILoggerFactory loggers,
+        ConnectionTracker? connections = null,
+        int accessLogCapacity = AccessLogWriter.DefaultCapacity)
+    {
+        _metrics = metrics;
+        _loggers = loggers;
+        _connections = connections;
+        _accessLogCapacity = accessLogCapacity;
+        metrics.Registry.AddBeforeCollectCallback(UpdateGauges);
+    }
+
+    /// <inheritdoc />
+    public IProxyTelemetry Compile(CompilationContext context)
+    {
+        ClusterSnapshot[] clusters = [.. context.Clusters.Values];
+        // The gauges follow the most recently compiled snapshot (endpoint state outlives snapshots).
+        Volatile.Write(ref _clusters, clusters);
+        var http = new DestinationTable<HttpSeriesSet>(clusters, "http", prefix => new HttpSeriesSet(_metrics, prefix));
+        var tcp = new DestinationTable<TcpSeriesSet>(clusters, "tcp", prefix => new TcpSeriesSet(_metrics, prefix));
+        AccessLogConfig log = context.Config.AccessLog;
+        AccessLogFormatter? accessLog = log.Enabled
+            ? new AccessLogFormatter(AccessLogFields.Parse(log.Fields), GetWriter(log.Path))
+            : null;
+        return new ProxyTelemetry(http, tcp, accessLog, _loggers.CreateLogger<ProxyTelemetry>());
+    }
+
+    /// <summary>Flushes and closes every access-log sink (host shutdown).</summary>
+    public void Dispose()
+    {
+        foreach (AccessLogWriter writer in _writers.Values)
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>The writer of sink <paramref name="path"/>, when a snapshot has used it.</summary>
+    public AccessLogWriter? WriterOf(string path) => _writers.GetValueOrDefault(path);
+
+    private AccessLogWriter GetWriter(string path) =>
+        _writers.GetOrAdd(path, static (p, self) =>
+            new AccessLogWriter(p, self._metrics.AccessLogDropped, self._loggers.CreateLogger<AccessLogWriter>(), self._accessLogCapacity), this);
+
+    private void UpdateGauges()
+    {
+        if (_connections is not null)
+        {
+            foreach (ListenerConnectionCounter listener in _connections.Listeners)
+            {
+                _metrics.ActiveConnections.WithLabels(listener.Listener).Set(listener.Active);
+            }
+        }
+        foreach (ClusterSnapshot cluster in Volatile.Read(ref _clusters))
+        {
+            long active = 0;
+            foreach (EndpointSnapshot endpoint in cluster.Endpoints)
+            {
+                active += endpoint.State.ActiveRequests;
+            }
+            _metrics.ActiveRequests.WithLabels(cluster.Name).Set(active);
+        }
+    }
+}

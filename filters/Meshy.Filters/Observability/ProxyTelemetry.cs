@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Meshy.Engine.Http;
+using Meshy.Engine.Observability;
+using Meshy.Engine.Pipeline;
+using Meshy.Filters.Http1;
+using Meshy.Filters.Observability.AccessLog;
+using Meshy.Filters.Observability.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.Observability;
+
+/// <summary>
+/// One snapshot's metrics and access log: the series of every destination it can produce, resolved when
+/// it was compiled, and its <c>[access_log]</c> (null when off). Recording never throws into the data
+/// path: a failure is logged and the request goes on.
+/// </summary>
+internal sealed partial class ProxyTelemetry(
+    DestinationTable<HttpSeriesSet> http,
+    DestinationTable<TcpSeriesSet> tcp,
+    AccessLogFormatter? accessLog,
+    ILogger logger) : IProxyTelemetry
+{
+    /// <summary>The access log of this snapshot; null when disabled.</summary>
+    public AccessLogFormatter? AccessLog => accessLog;
+
+    /// <inheritdoc />
+    public void OnHttpExchangeCompleted(HttpExchange exchange)
+    {
+        try
+        {
+            long end = Stopwatch.GetTimestamp();
+            double milliseconds = Stopwatch.GetElapsedTime(exchange.StartTimestamp, end).TotalMilliseconds;
+            long requestBytes = exchange.RequestBody is Http1BodyReader body ? body.BytesRead : 0;
+            long responseBytes = exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
+            http.Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
+                .Get(exchange.Response.StatusCode, exchange.ResponseFlags)
+                .Record(milliseconds, requestBytes, responseBytes);
+            accessLog?.WriteHttp(exchange, end, requestBytes, responseBytes);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordFailed(logger, exchange.Connection.Id, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnTcpSessionOpened(ConnectionContext connection)
+    {
+        try
+        {
+            Find(connection).Opened();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordFailed(logger, connection.Id, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnTcpSessionClosed(ConnectionContext connection, long startTimestamp)
+    {
+        try
+        {
+            long end = Stopwatch.GetTimestamp();
+            TcpSeriesSet series = Find(connection);
+            if (connection.UpstreamEndpoint is null)
+            {
+                // Never reached an upstream (UH, UF): Istio still reports the connection, opened and closed.
+                series.Opened();
+            }
+            series.Closed(connection.ResponseFlags, connection.BytesReceived, connection.Sender.BytesSent);
+            accessLog?.WriteTcp(connection, startTimestamp, end);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordFailed(logger, connection.Id, ex);
+        }
+    }
+
+    private TcpSeriesSet Find(ConnectionContext connection) =>
+        tcp.Find(connection.Listener.OriginalDestination, connection.UpstreamCluster, subset: null, connection.UpstreamEndpoint);
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.TelemetryRecordFailed, Level = LogLevel.Warning, Message = "connection {ConnectionId}: recording metrics or the access log failed")]
+    private static partial void LogRecordFailed(ILogger logger, long connectionId, Exception exception);
+}

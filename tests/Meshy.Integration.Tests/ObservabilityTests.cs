@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Meshy.Testing;
+
+namespace Meshy.Integration.Tests;
+
+/// <summary><c>meshy run</c>: Istio metrics on /metrics, /stats, and the access log across a reload.</summary>
+public sealed class ObservabilityTests
+{
+    private static string Config(IPEndPoint upstream, string logPath) => Configs.Header() + $$"""
+        [access_log]
+        path = "{{logPath}}"
+
+        [[listeners]]
+        name = "web"
+        address = "127.0.0.1:0"
+        protocol = "http"
+        routes = "web"
+
+        [[routes]]
+        name = "web"
+
+          [[routes.rules]]
+          name = "all"
+          match.path.prefix = "/"
+          to = [{ cluster = "backend" }]
+
+        """ + Configs.Cluster("backend", upstream);
+
+    [Fact]
+    public async Task Run_Traffic_MetricsStatsAndAccessLogReflectIt()
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
+        using var config = new TempConfig("");
+        string firstLog = Path.Combine(config.Directory, "first.log");
+        string secondLog = Path.Combine(config.Directory, "second.log");
+        config.Rewrite(Config(upstream.EndPoint, firstLog));
+        await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "web");
+        using var admin = new AdminClient(await meshy.AdminEndPointAsync());
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{await meshy.ListenerEndPointAsync("web")}") };
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/a")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/b")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/status/503")).StatusCode);
+
+        string metrics = "";
+        await Loopback.WaitUntilAsync(() =>
+        {
+            metrics = admin.GetAsync("metrics").GetAwaiter().GetResult().Body;
+            return Sum(metrics, "istio_requests_total") == 3;
+        }, "3 requests are recorded");
+        Assert.Equal(2, Sum(metrics, "istio_requests_total", "response_code=\"200\"", "destination_service=\"backend\"", "reporter=\"destination\""));
+        Assert.Equal(1, Sum(metrics, "istio_requests_total", "response_code=\"503\"", "response_flags=\"-\""));
+        Assert.Equal(3, Sum(metrics, "istio_request_duration_milliseconds_count"));
+        Assert.Contains("istio_request_duration_milliseconds_bucket{", metrics);
+        Assert.Equal(1, Sum(metrics, "meshy_active_connections", "listener=\"web\""));
+        Assert.Equal(0, Sum(metrics, "meshy_active_requests", "cluster=\"backend\""));
+
+        (HttpStatusCode status, string stats) = await admin.GetAsync("stats");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Matches(@"(?m)^web\s+127\.0\.0\.1:\d+\s+http\s+1\s+1\s+0$", stats);
+        Assert.Matches($@"(?m)^backend\s+{upstream.EndPoint.ToString().Replace(".", @"\.")}\s+-\s+yes\s+no\s+0\s+3\s+1$", stats);
+        Assert.Contains("/stats", (await admin.GetAsync("")).Body);
+
+        await Loopback.WaitUntilAsync(() => File.Exists(firstLog) && File.ReadAllLines(firstLog).Length == 3, "3 access-log lines");
+        JsonElement first = JsonDocument.Parse(File.ReadAllLines(firstLog)[0]).RootElement;
+        Assert.Equal("/a", first.GetProperty("path").GetString());
+        Assert.Equal("all", first.GetProperty("rule").GetString());
+
+        // A reload that moves the access log: the next request goes to the new file only.
+        config.Rewrite(Config(upstream.EndPoint, secondLog));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("reload")).Status);
+        using var fresh = new HttpClient { BaseAddress = client.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/after")).StatusCode);
+        await Loopback.WaitUntilAsync(() => File.Exists(secondLog) && File.ReadAllLines(secondLog).Length == 1, "the line goes to the new file");
+        Assert.Equal("/after", JsonDocument.Parse(File.ReadAllLines(secondLog)[0]).RootElement.GetProperty("path").GetString());
+        Assert.Equal(3, File.ReadAllLines(firstLog).Length);
+    }
+
+    /// <summary>The sum of the samples of <paramref name="name"/> whose label set contains every one of <paramref name="labels"/>.</summary>
+    private static double Sum(string exposition, string name, params string[] labels) =>
+        exposition.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => labels.All(line.Contains))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+}
