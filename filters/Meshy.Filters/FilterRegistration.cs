@@ -1,7 +1,13 @@
 using Meshy.Conf.Compilation;
+using Meshy.Engine.Transport;
 using Meshy.Filters.HttpConnectionManager;
+using Meshy.Filters.Observability;
+using Meshy.Filters.Observability.Metrics;
+using Meshy.Filters.Observability.Tracing;
+using Meshy.Filters.Sniffing;
 using Meshy.Filters.TcpProxy;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Meshy.Filters;
 
@@ -11,8 +17,15 @@ public static class FilterRegistration
     public static IServiceCollection AddMeshyFilters(this IServiceCollection services)
     {
         services.AddSingleton<TcpProxyMetrics>();
-        services.AddSingleton<INetworkFilterFactory, TcpProxyFilterFactory>();
-        services.AddSingleton<INetworkFilterFactory, HttpConnectionManagerFactory>();
+        services.AddSingleton<TcpProxyFilterFactory>();
+        services.AddSingleton<INetworkFilterFactory>(static s => s.GetRequiredService<TcpProxyFilterFactory>());
+        services.AddSingleton<HttpConnectionManagerFactory>();
+        services.AddSingleton<INetworkFilterFactory>(static s => s.GetRequiredService<HttpConnectionManagerFactory>());
+        services.AddSingleton<INetworkFilterFactory, SniffingFilterFactory>();
+        services.AddSingleton<IHttpFilterFactory, TraceContextFilterFactory>();
+        services.AddSingleton(static _ => new ObservabilityMetrics());
+        services.AddSingleton<ITelemetryCompiler>(static s => new ObservabilityCompiler(
+            s.GetRequiredService<ObservabilityMetrics>(), s.GetRequiredService<ILoggerFactory>(), s.GetService<ConnectionTracker>()));
         return services;
     }
 }

@@ -41,10 +41,17 @@ public sealed partial class MeshyProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts <c>meshy ARGS...</c> with the working directory given (default: a fresh temp folder).</summary>
-    public static MeshyProcess Start(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <c>meshy ARGS...</c> with the working directory given (default: a fresh temp folder). With
+    /// <paramref name="commandPrefix"/> the command runs under it, e.g. <c>ip netns exec NS</c> (#8).
+    /// </summary>
+    public static MeshyProcess Start(
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        IDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? commandPrefix = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(commandPrefix is { Count: > 0 } ? commandPrefix[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -52,6 +59,14 @@ public sealed partial class MeshyProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("meshy-run-").FullName,
         };
+        if (commandPrefix is { Count: > 0 })
+        {
+            foreach (string word in commandPrefix.Skip(1))
+            {
+                start.ArgumentList.Add(word);
+            }
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(MeshyDll);
         foreach (string argument in arguments)
         {

@@ -28,6 +28,14 @@ internal sealed class ConnectionHandler(
         try
         {
             socket.NoDelay = true;
+            var local = (IPEndPoint)socket.LocalEndPoint!;
+            IPEndPoint? originalDestination = null;
+            // #8: no original destination, or the listener itself, would make Meshy connect to itself.
+            if (listenerSnapshot.OriginalDestination
+                && (originalDestination = OriginalDestination.Resolve(socket, local, listenerSnapshot, listener.Logger, id)) is null)
+            {
+                return;
+            }
             connection = listener.Pipes.CreateConnection(socket);
             sender = new SocketSender(socket);
             var context = new ConnectionContext
@@ -39,7 +47,8 @@ internal sealed class ConnectionHandler(
                 Sender = sender,
                 Socket = socket,
                 RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!,
-                LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!,
+                LocalEndPoint = local,
+                OriginalDestination = originalDestination,
                 Draining = listener.DrainingToken,
                 Closing = listener.ClosingToken,
             };

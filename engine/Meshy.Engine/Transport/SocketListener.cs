@@ -78,6 +78,8 @@ internal sealed partial class SocketListener : IAsyncDisposable
 
     internal PipeOptionsFactory Pipes { get; }
 
+    internal ILogger Logger => _logger;
+
     internal CancellationToken DrainingToken => _draining.Token;
 
     internal CancellationToken ClosingToken => _closing.Token;

@@ -7,19 +7,41 @@ using Microsoft.Extensions.Logging;
 
 namespace Meshy.Filters.TcpProxy;
 
-/// <summary>Terminates <c>protocol = "tcp"</c> listeners with a <see cref="TcpProxyFilter"/> to the listener's <c>cluster</c>.</summary>
+/// <summary>
+/// Terminates <c>protocol = "tcp"</c> listeners: a <see cref="TcpProxyFilter"/> to the listener's
+/// <c>cluster</c>, or with <c>original_destination = true</c> a <see cref="PassthroughFilter"/> to each
+/// connection's original destination. Also builds the non-HTTP side of <c>auto</c> listeners.
+/// </summary>
 internal sealed class TcpProxyFilterFactory(UpstreamConnector connector, TcpProxyMetrics metrics, ILoggerFactory loggers) : INetworkFilterFactory
 {
     public ListenerProtocol Protocol => ListenerProtocol.Tcp;
 
     public INetworkFilter Create(ListenerConfig listener, CompilationContext context)
     {
-        // TODO: proxy to the socket's original destination (#8).
+        if (listener.OriginalDestination)
+        {
+            EnsureOriginalDestinationSupported(listener);
+        }
         if (listener.Cluster is null)
         {
-            throw new UnsupportedListenerException(listener.Name, "original_destination without a cluster");
+            // Validation allows no cluster only with original_destination = true.
+            return new PassthroughFilter(connector, loggers.CreateLogger<PassthroughFilter>(), metrics);
         }
         // One TcpProxyMetrics for the process, so counts survive reloads.
         return new TcpProxyFilter(context.Clusters[listener.Cluster], connector, loggers.CreateLogger<TcpProxyFilter>(), metrics);
+    }
+
+    /// <summary>
+    /// Refuses to start an <c>original_destination</c> listener where SO_ORIGINAL_DST does not exist:
+    /// every connection would be closed, which is worse than a clear startup error.
+    /// </summary>
+    internal static void EnsureOriginalDestinationSupported(ListenerConfig listener)
+    {
+        if (!OriginalDestination.IsSupported)
+        {
+            throw new UnsupportedListenerException(
+                listener.Name,
+                $"original_destination (reads SO_ORIGINAL_DST, which only Linux has; this is {System.Runtime.InteropServices.RuntimeInformation.OSDescription})");
+        }
     }
 }

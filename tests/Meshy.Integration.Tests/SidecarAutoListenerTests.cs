@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+using System.Text;
+using Meshy.Testing;
+
+namespace Meshy.Integration.Tests;
+
+/// <summary>
+/// <c>protocol = "auto"</c> in the real binary, on loopback and without root: an auto listener with a
+/// cluster (no original destination), so the sniffing decision is visible without iptables.
+/// </summary>
+public sealed class SidecarAutoListenerTests
+{
+    [Fact]
+    public async Task AutoListener_HttpTlsAndSilentClients_AreRoutedOrPassedThrough()
+    {
+        // The TCP side: greets first (server-speaks-first), then echoes.
+        await using FakeUpstream upstream = FakeUpstream.Start(async (socket, cancellationToken) =>
+        {
+            await Loopback.SendAllAsync(socket, "220 hello\r\n"u8.ToArray(), cancellationToken);
+            await FakeUpstream.EchoAsync(socket, cancellationToken);
+        });
+        using var config = new TempConfig($$"""
+            [admin]
+            address = "127.0.0.1:0"
+
+            [[listeners]]
+            name = "auto"
+            address = "127.0.0.1:0"
+            protocol = "auto"
+            routes = "web"
+            cluster = "bytes"
+
+            [[routes]]
+            name = "web"
+            hosts = ["*"]
+              [[routes.rules]]
+              name = "fixed"
+              respond = { status = 200, body = "routed" }
+
+            [[clusters]]
+            name = "bytes"
+            endpoints = [{ address = "{{upstream.EndPoint}}" }]
+            """);
+        await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "auto");
+        var listener = await meshy.ListenerEndPointAsync("auto");
+
+        // HTTP/1.1, split across two writes: served by the route table.
+        using (Socket http = await Loopback.ConnectAsync(listener))
+        {
+            await Loopback.SendAllAsync(http, "GE"u8.ToArray());
+            await Loopback.SendAllAsync(http, "T / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray());
+            string response = Encoding.ASCII.GetString(await Loopback.ReadToEndAsync(http));
+            Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
+            Assert.EndsWith("routed", response, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, upstream.Accepted);
+
+        // A TLS-looking client: passed through to the cluster, bytes untouched.
+        using (Socket tls = await Loopback.ConnectAsync(listener))
+        {
+            await Loopback.SendAllAsync(tls, "\x16\x03\x01hi"u8.ToArray());
+            Assert.Equal("220 hello\r\n\x16\x03\x01hi", Encoding.Latin1.GetString(await Loopback.ReadExactlyAsync(tls, 16)));
+        }
+
+        // A client that waits for the server's greeting: passed through once the sniff wait is over.
+        using (Socket silent = await Loopback.ConnectAsync(listener))
+        {
+            Assert.Equal("220 hello\r\n", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(silent, 11)));
+            await Loopback.SendAllAsync(silent, "EHLO me\r\n"u8.ToArray());
+            Assert.Equal("EHLO me\r\n", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(silent, 9)));
+        }
+        Assert.Equal(2, upstream.Accepted);
+    }
+}
