@@ -10,6 +10,9 @@ internal sealed class PooledBlock(BlockMemoryPool pool, byte[] array) : MemoryMa
 {
     private int _leased;
 
+    /// <summary>The next free block while this one sits in the pool's free list (guarded by the pool's lock).</summary>
+    internal PooledBlock? NextFree { get; set; }
+
     public void Lease() => Volatile.Write(ref _leased, 1);
 
     public override Span<byte> GetSpan() => array;
