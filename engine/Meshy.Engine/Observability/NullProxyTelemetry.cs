@@ -19,6 +19,11 @@ public sealed class NullProxyTelemetry : IProxyTelemetry
     }
 
     /// <inheritdoc />
+    public void OnHttpRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
+    {
+    }
+
+    /// <inheritdoc />
     public void OnTcpSessionOpened(ConnectionContext connection)
     {
     }

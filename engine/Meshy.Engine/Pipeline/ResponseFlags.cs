@@ -25,4 +25,6 @@ public enum ResponseFlags
     FaultInjected = 1 << 8,
     /// <summary>DC: downstream connection termination.</summary>
     DownstreamConnectionTermination = 1 << 9,
+    /// <summary>DPE: the downstream request had an HTTP protocol error (rejected by the codec: 400, 414, 431, 505).</summary>
+    DownstreamProtocolError = 1 << 10,
 }

@@ -15,6 +15,7 @@ public static class ResponseFlagsFormat
         (ResponseFlags.DelayInjected, "DI"),
         (ResponseFlags.FaultInjected, "FI"),
         (ResponseFlags.DownstreamConnectionTermination, "DC"),
+        (ResponseFlags.DownstreamProtocolError, "DPE"),
     ];
 
     // Label values are cached: a combination is formatted once per process, then reused.

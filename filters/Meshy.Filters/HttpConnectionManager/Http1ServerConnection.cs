@@ -58,6 +58,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private bool _watching;
     private int _timerKind;
     private int _timedOut;
+    private long _headStartTimestamp;
     private volatile bool _betweenRequests;
 
     private const int TimerNone = 0;
@@ -175,7 +176,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
                 if (timedOut == TimerHeader)
                 {
                     LogHeaderTimeout(_logger, _connection.Id, settings.RequestHeaderTimeout);
-                    await SendErrorAsync(408, HttpLocalReplies.RequestHeaderTimeout).ConfigureAwait(false);
+                    await SendErrorAsync(408, HttpLocalReplies.RequestHeaderTimeout, ResponseFlags.None).ConfigureAwait(false);
                     return HeadOutcome.Closed;
                 }
                 if (timedOut is TimerIdle or TimerDrain)
@@ -189,6 +190,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             {
                 // Slowloris: from the first byte, the whole head must arrive within the timeout.
                 started = true;
+                _headStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
                 _betweenRequests = false;
                 ArmTimer(TimerHeader, settings.RequestHeaderTimeout);
             }
@@ -203,7 +205,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
                 ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
                 _input.AdvanceTo(buffer.End);
                 LogRejected(_logger, _connection.Id, ex.StatusCode, ex.Message);
-                await SendErrorAsync(ex.StatusCode, Encoding.ASCII.GetBytes(ex.Message + "\n")).ConfigureAwait(false);
+                await SendErrorAsync(ex.StatusCode, Encoding.ASCII.GetBytes(ex.Message + "\n"), ResponseFlags.DownstreamProtocolError).ConfigureAwait(false);
                 return HeadOutcome.Closed;
             }
             if (parsed)
@@ -541,16 +543,25 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         }
     }
 
-    private async ValueTask SendErrorAsync(int status, ReadOnlyMemory<byte> body)
+    private async ValueTask SendErrorAsync(int status, ReadOnlyMemory<byte> body, ResponseFlags flags)
     {
         HttpExchange exchange = _exchange;
         exchange.Reset();
-        exchange.SendLocalReply(status, body);
+        exchange.SendLocalReply(status, body, flags);
         _output.Clear();
         bool close = true;
         Http1ResponseWriter.WriteHead(exchange.Response, HttpMethodKind.Get, 11, ref close, _output);
         _output.Write(body.Span);
-        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+        long sentBefore = _sender.BytesSent;
+        try
+        {
+            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The request never became an exchange (no route, no filters): count and log it here, sent or not.
+            ResolveSnapshot().Telemetry.OnHttpRejected(_connection, status, flags, _headStartTimestamp, _sender.BytesSent - sentBefore);
+        }
     }
 
     private void ArmTimer(int kind, TimeSpan dueTime)

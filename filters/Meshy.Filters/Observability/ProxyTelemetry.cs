@@ -44,6 +44,25 @@ internal sealed partial class ProxyTelemetry(
     }
 
     /// <inheritdoc />
+    public void OnHttpRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
+    {
+        try
+        {
+            long end = Stopwatch.GetTimestamp();
+            double milliseconds = Stopwatch.GetElapsedTime(startTimestamp, end).TotalMilliseconds;
+            // No route, no cluster: destination_service="unknown"; the body was never read (0 bytes).
+            http.Find(connection.Listener.OriginalDestination, cluster: null, subset: null, endpoint: null)
+                .Get(status, flags)
+                .Record(milliseconds, requestBytes: 0, responseBytes);
+            accessLog?.WriteRejected(connection, status, flags, startTimestamp, end, responseBytes);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordFailed(logger, connection.Id, ex);
+        }
+    }
+
+    /// <inheritdoc />
     public void OnTcpSessionOpened(ConnectionContext connection)
     {
         try

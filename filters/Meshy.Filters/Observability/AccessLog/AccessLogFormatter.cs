@@ -140,6 +140,53 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
         return End(json, buffer);
     }
 
+    /// <summary>
+    /// Formats and queues the line of a request the HTTP/1.1 codec rejected (400, 408, 414, 431, 505): no
+    /// request was parsed, so method, authority, path, route and destination fields are null.
+    /// </summary>
+    public bool WriteRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long endTimestamp, long responseBytes)
+    {
+        Utf8JsonWriter json = Begin(out ArrayBufferWriter<byte> buffer);
+        foreach (AccessLogField field in fields)
+        {
+            JsonEncodedText name = AccessLogFields.JsonName(field);
+            switch (field)
+            {
+                case AccessLogField.Time:
+                    json.WriteString(name, StartTime(startTimestamp, endTimestamp));
+                    break;
+                case AccessLogField.Listener:
+                    json.WriteString(name, connection.Listener.Name);
+                    break;
+                case AccessLogField.Protocol:
+                    json.WriteString(name, Http11);
+                    break;
+                case AccessLogField.Status:
+                    json.WriteNumber(name, status);
+                    break;
+                case AccessLogField.ResponseFlags:
+                    json.WriteString(name, ResponseFlagsFormat.ToCodes(flags));
+                    break;
+                case AccessLogField.BytesReceived:
+                    json.WriteNumber(name, 0);
+                    break;
+                case AccessLogField.BytesSent:
+                    json.WriteNumber(name, responseBytes);
+                    break;
+                case AccessLogField.Duration:
+                    json.WriteNumber(name, Milliseconds(startTimestamp, endTimestamp));
+                    break;
+                case AccessLogField.DownstreamAddress:
+                    WriteAddress(json, name, connection.RemoteEndPoint.Address);
+                    break;
+                default:
+                    json.WriteNull(name);
+                    break;
+            }
+        }
+        return End(json, buffer);
+    }
+
     /// <summary>Formats and queues the line of a TCP session; false when it was dropped.</summary>
     public bool WriteTcp(ConnectionContext connection, long startTimestamp, long endTimestamp)
     {

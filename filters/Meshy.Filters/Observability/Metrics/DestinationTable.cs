@@ -7,7 +7,7 @@ namespace Meshy.Filters.Observability.Metrics;
 /// Per-destination values (series sets) for every reporter × cluster × version a snapshot can produce,
 /// built once per snapshot, so a request finds its series with two frozen lookups and no allocation.
 /// A version is the subset's name, else the endpoint's <c>version</c> label, else <c>unknown</c>; a
-/// request that reached no cluster (404 <c>NR</c>, 503 <c>UH</c>) reports <c>destination_service="unknown"</c>.
+/// request that reached no rule (404 <c>NR</c>, a parser rejection) reports <c>destination_service="unknown"</c>.
 /// </summary>
 internal sealed class DestinationTable<T>
     where T : class
