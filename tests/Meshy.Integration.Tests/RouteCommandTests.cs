@@ -129,6 +129,45 @@ public sealed class RouteCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Route_NoRouteOnOriginalDestinationListener_ExitZeroPassesThrough()
+    {
+        using var sidecar = new TempConfig("""
+            [[listeners]]
+            name = "outbound"
+            address = "127.0.0.1:0"
+            protocol = "auto"
+            original_destination = true
+            routes = "mesh"
+
+            [[listeners]]
+            name = "plain"
+            address = "127.0.0.1:0"
+            protocol = "http"
+            routes = "mesh"
+
+            [[routes]]
+            name = "mesh"
+            hosts = ["ui.example.com"]
+              [[routes.rules]]
+              name = "api"
+              match.path.prefix = "/api/"
+              respond = { status = 200 }
+            """);
+
+        (int noTable, string stdout, string stderr) = await MeshyProcess.RunToEndAsync(["route", "--config", sidecar.Path, "--listener", "outbound", "GET", "http://elsewhere.example/"]);
+        Assert.True(noTable == 0, stderr);
+        Assert.Contains("action:   no route: would pass through to the original destination (cluster PassthroughCluster)", stdout);
+
+        (int noRule, stdout, stderr) = await MeshyProcess.RunToEndAsync(["route", "--config", sidecar.Path, "--listener", "outbound", "GET", "http://ui.example.com/home"]);
+        Assert.True(noRule == 0, stderr);
+        Assert.Contains("action:   no route: would pass through to the original destination", stdout);
+
+        (int plain, _, stderr) = await MeshyProcess.RunToEndAsync(["route", "--config", sidecar.Path, "--listener", "plain", "GET", "http://elsewhere.example/"]);
+        Assert.Equal(1, plain);
+        Assert.StartsWith("meshy: no route (NR): no route table serves host \"elsewhere.example\"", stderr.Trim());
+    }
+
+    [Fact]
     public async Task Route_NoTableForHost_ExitOneWithReason()
     {
         (int exitCode, _, string stderr) = await RouteAsync("GET", "http://unknown.example.org/");

@@ -54,6 +54,7 @@ public sealed class SidecarTests
             servers.Add(await StartServerAsync(network, script.Path, "http", 8080, "cluster-a"));
             servers.Add(await StartServerAsync(network, script.Path, "http", 8081, "cluster-b"));
             servers.Add(await StartServerAsync(network, script.Path, "banner", 2525, "smtp"));
+            servers.Add(await StartServerAsync(network, script.Path, "http", 8082, "original"));
 
             using var config = new TempConfig($$"""
                 [admin]
@@ -105,6 +106,14 @@ public sealed class SidecarTests
             string other = await AsNobodyAsync(network, "curl", "-sS", "--max-time", "10", "-H", "Host: other.example", $"http://{upstream}:8080/");
             Assert.Contains("served-by: cluster-b", other, StringComparison.Ordinal);
             Assert.Contains("x-through: meshy", other, StringComparison.Ordinal);
+
+            // 2b. HTTP whose Host no route table takes: passed through, as HTTP, to the address the client dialled
+            //     (port 8082 is no cluster's endpoint), untouched by any rule's header edits.
+            string unrouted = await AsNobodyAsync(network, "curl", "-sS", "--max-time", "10", "-H", "Host: unrouted.example", $"http://{upstream}:8082/passthrough");
+            Assert.Contains("served-by: original", unrouted, StringComparison.Ordinal);
+            Assert.Contains("host: unrouted.example", unrouted, StringComparison.Ordinal);
+            Assert.DoesNotContain("x-through", unrouted, StringComparison.Ordinal);
+            await meshy.WaitForLineAsync(new Regex($@"passing the request through to original destination {Regex.Escape(upstream)}:8082"));
 
             // 3. A server-speaks-first protocol: the client waits for the banner, Meshy's sniff times out and
             //    passes the bytes through, untouched, to the original destination.

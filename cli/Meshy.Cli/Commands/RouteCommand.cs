@@ -15,8 +15,9 @@ namespace Meshy.Cli.Commands;
 /// <summary>
 /// <c>meshy route --config FILE METHOD URL [-H 'name: value']... [--source IP] [--listener NAME]</c>:
 /// explains how the proxy would route one request, with the compiled router the proxy runs (same
-/// tables, same matching code). Nothing is sent. Exit 0 when a rule matches; 1 with the reason when
-/// none does (what the proxy answers 404 <c>NR</c>) or the config is bad; 2 for usage errors.
+/// tables, same matching code). Nothing is sent. Exit 0 when a rule matches, or when none does on an
+/// <c>--listener</c> with <c>original_destination = true</c> (the request passes through); 1 with the reason
+/// when none does otherwise (what the proxy answers 404 <c>NR</c>) or the config is bad; 2 for usage errors.
 /// </summary>
 internal static class RouteCommand
 {
@@ -98,7 +99,9 @@ internal static class RouteCommand
         }
 
         // 3. the explanation
-        if (new RouteExplainer(hosts).Explain(request, source, Console.Out, out string reason))
+        // On an original_destination listener a request no rule takes passes through rather than failing (NR).
+        bool originalDestination = listener is not null && loaded.Config!.Listeners.Any(l => l.Name == listener && l.OriginalDestination);
+        if (new RouteExplainer(hosts, originalDestination).Explain(request, source, Console.Out, out string reason))
         {
             return ExitCodes.Ok;
         }

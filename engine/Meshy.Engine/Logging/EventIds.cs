@@ -88,6 +88,8 @@ internal static class EventIds
     public const int PassthroughConnectFailed = 7003;
     public const int PassthroughSessionStarted = 7004;
     public const int PassthroughSessionEnded = 7005;
+    // 7010–7019 HTTP passthrough to the original destination
+    public const int HttpPassthrough = 7010;
 
     // 6000–6099 observability
     public const int AccessLogSinkFailed = 6000;

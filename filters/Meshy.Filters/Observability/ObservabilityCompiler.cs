@@ -48,8 +48,11 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
         ClusterSnapshot[] clusters = [.. context.Clusters.Values];
         // The gauges follow the most recently compiled snapshot (endpoint state outlives snapshots).
         Volatile.Write(ref _clusters, clusters);
-        var http = new DestinationTable<HttpSeriesSet>(clusters, "http", prefix => new HttpSeriesSet(_metrics, prefix));
-        var tcp = new DestinationTable<TcpSeriesSet>(clusters, "tcp", prefix => new TcpSeriesSet(_metrics, prefix));
+        // Traffic to original destinations reports destination_service="PassthroughCluster" (Istio's); first, so a
+        // configured cluster of that name takes its place.
+        ClusterSnapshot[] destinations = [PassthroughCluster.Snapshot, .. clusters];
+        var http = new DestinationTable<HttpSeriesSet>(destinations, "http", prefix => new HttpSeriesSet(_metrics, prefix));
+        var tcp = new DestinationTable<TcpSeriesSet>(destinations, "tcp", prefix => new TcpSeriesSet(_metrics, prefix));
         AccessLogConfig log = context.Config.AccessLog;
         AccessLogFormatter? accessLog = log.Enabled
             ? new AccessLogFormatter(AccessLogFields.Parse(log.Fields), GetWriter(log.Path))

@@ -13,11 +13,20 @@ namespace Meshy.Filters.Router;
 /// matching code (<see cref="VirtualHostTable.Find"/>, <see cref="RouteRule.FindMatch"/>, each
 /// condition's <c>Matches</c>) and writes what happened and what would apply. Sends nothing.
 /// </summary>
-internal sealed class RouteExplainer(VirtualHostTable hosts)
+/// <param name="hosts">The route tables, by host.</param>
+/// <param name="originalDestination">
+/// The tables are an <c>original_destination</c> listener's: a request no rule takes passes through to its
+/// original destination instead of failing with 404 <c>NR</c>.
+/// </param>
+internal sealed class RouteExplainer(VirtualHostTable hosts, bool originalDestination = false)
 {
+    /// <summary>What is printed for a request an <c>original_destination</c> listener passes through.</summary>
+    public const string PassthroughAction = "no route: would pass through to the original destination (cluster " + Meshy.Engine.Upstream.PassthroughCluster.Name + ")";
+
     /// <summary>
-    /// Writes the explanation to <paramref name="output"/>; true when a rule matched, otherwise false with
-    /// the one-line <paramref name="reason"/>.
+    /// Writes the explanation to <paramref name="output"/>; true when the request would be served (a rule
+    /// matched, or it passes through to the original destination), otherwise false with the one-line
+    /// <paramref name="reason"/>.
     /// </summary>
     public bool Explain(HttpRequestHead request, IPAddress? source, TextWriter output, out string reason)
     {
@@ -32,7 +41,7 @@ internal sealed class RouteExplainer(VirtualHostTable hosts)
         {
             reason = $"no route (NR): no route table serves host \"{host}\" (tables: {string.Join(", ", hosts.Tables.Select(t => $"{t.Name} [{string.Join(", ", t.Hosts)}]"))})";
             output.WriteLine($"table:    none: {reason}");
-            return false;
+            return PassesThrough(output, ref reason);
         }
         output.WriteLine($"table:    {table.Name} (hosts: {string.Join(", ", table.Hosts)})");
 
@@ -54,7 +63,19 @@ internal sealed class RouteExplainer(VirtualHostTable hosts)
         }
         reason = $"no route (NR): no rule of table {table.Name} matched";
         output.WriteLine($"rule:     none: {reason}");
-        return false;
+        return PassesThrough(output, ref reason);
+    }
+
+    /// <summary>After no rule took the request: on an <c>original_destination</c> listener it passes through (served).</summary>
+    private bool PassesThrough(TextWriter output, ref string reason)
+    {
+        if (!originalDestination)
+        {
+            return false;
+        }
+        output.WriteLine($"action:   {PassthroughAction}");
+        reason = "";
+        return true;
     }
 
     private static string Why(RouteMatch match, HttpRequestHead request, IPAddress? source)

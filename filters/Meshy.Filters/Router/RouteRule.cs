@@ -50,6 +50,9 @@ internal sealed class RouteRule : IHttpRoute
     /// <summary><c>retries</c>: when a failed try is sent again; null for none (only the free stale-connection retry).</summary>
     public RetryPolicy? Retry { get; init; }
 
+    /// <summary>True only for <see cref="PassthroughRoute.Rule"/>: the request goes to the connection's original destination.</summary>
+    public bool IsPassthrough { get; init; }
+
     /// <summary>
     /// The match table that holds for the request (<see cref="MatchAll"/> for a rule without
     /// <c>match</c>), or null when the rule does not match.

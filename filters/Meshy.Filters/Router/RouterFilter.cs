@@ -19,7 +19,8 @@ namespace Meshy.Filters.Router;
 /// balancer, a pooled HTTP/1.1 connection, the request streamed up and the response head read back.
 /// Failures become local replies with Envoy's response flags (CONTRACT: response_flags):
 /// <list type="table">
-/// <item><term>404 NR</term><description>no table for the Host, or no rule matched</description></item>
+/// <item><term>404 NR</term><description>no table for the Host, or no rule matched, on a connection without an
+/// original destination (with one, the request passes through to it: <see cref="PassthroughRoute"/>)</description></item>
 /// <item><term>503 UH</term><description>no destination or endpoint available</description></item>
 /// <item><term>503 UO</term><description>no connection and the pending queue is full</description></item>
 /// <item><term>503 UF</term><description>the connect failed</description></item>
@@ -36,23 +37,35 @@ internal sealed partial class RouterFilter(
     Http1PoolRegistry pools,
     TcpProxyMetrics tunnelMetrics,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    OriginalDestinationRegistry? originalDestinations = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly OriginalDestinationRegistry _originalDestinations = originalDestinations ?? new OriginalDestinationRegistry(time);
 
     /// <summary>The pools this router takes connections from.</summary>
     public Http1PoolRegistry Pools => pools;
 
+    /// <summary>The endpoints of original destinations requests passed through to.</summary>
+    public OriginalDestinationRegistry OriginalDestinations => _originalDestinations;
+
     /// <summary>
-    /// Finds the rule for the request; null after a 404 <c>NR</c> local reply. Sets <see cref="HttpExchange.Route"/>.
+    /// Finds the rule for the request: a route's, else <see cref="PassthroughRoute.Rule"/> when the connection
+    /// has an original destination; null after a 404 <c>NR</c> local reply. Sets <see cref="HttpExchange.Route"/>.
     /// </summary>
     public RouteRule? Match(HttpExchange exchange, VirtualHostTable hosts)
     {
         RouteTable? table = hosts.Find(exchange.Request.Authority);
         if (table is null || !table.TryMatch(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out RouteRule? rule, out RouteMatch? match))
         {
-            exchange.SendLocalReply(404, HttpLocalReplies.NoRoute, ResponseFlags.NoRouteFound);
-            return null;
+            if (exchange.Connection.OriginalDestination is null)
+            {
+                exchange.SendLocalReply(404, HttpLocalReplies.NoRoute, ResponseFlags.NoRouteFound);
+                return null;
+            }
+            // CONTRACT: on an original_destination listener the upstream is the original destination unless a route matches.
+            rule = PassthroughRoute.Rule;
+            match = RouteRule.MatchAll;
         }
         RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
         state.Matched = match;
@@ -90,17 +103,29 @@ internal sealed partial class RouterFilter(
             return ForwardOutcome.Response;
         }
 
-        // 1. destination, then endpoint (CONTRACT: a destination without a healthy endpoint is skipped)
-        long now = _time.GetUtcNow().UtcTicks;
-        RouteDestination? destination = rule.Destinations!.Pick(now);
-        EndpointSnapshot? endpoint = destination is null ? null : PickEndpoint(exchange, destination, exclude: null);
+        // 1. destination, then endpoint (CONTRACT: a destination without a healthy endpoint is skipped); a
+        //    passthrough has one of each: the connection's original destination
+        RouteDestination? destination;
+        EndpointSnapshot? endpoint;
+        if (rule.IsPassthrough)
+        {
+            destination = PickPassthrough(exchange, out endpoint);
+        }
+        else
+        {
+            destination = rule.Destinations!.Pick(_time.GetUtcNow().UtcTicks);
+            endpoint = destination is null ? null : PickEndpoint(exchange, destination, exclude: null);
+        }
+        // The request belongs to its cluster from here on, so a 503 UH or UO is reported under it (#7);
+        // when no destination has an available endpoint, under the rule's first.
+        RouteDestination? chosen = destination ?? (rule.Destinations is { Destinations.Count: > 0 } all ? all.Destinations[0] : null);
+        exchange.Cluster = chosen?.Cluster;
+        exchange.Subset = chosen?.Subset;
         if (destination is null || endpoint is null)
         {
             exchange.SendLocalReply(503, HttpLocalReplies.NoHealthyUpstream, ResponseFlags.NoHealthyUpstream);
             return ForwardOutcome.Response;
         }
-        exchange.Cluster = destination.Cluster;
-        exchange.Subset = destination.Subset;
         exchange.Endpoint = endpoint;
         if (rule.Timeout is { } timeout)
         {
@@ -319,6 +344,24 @@ internal sealed partial class RouterFilter(
         return destination.LoadBalancer.Pick(in balancing, exclude);
     }
 
+    /// <summary>
+    /// The passthrough destination and the endpoint of the connection's original destination (shared with every
+    /// request to that address, so they share its pooled connections); no endpoint without an original destination.
+    /// </summary>
+    private RouteDestination PickPassthrough(HttpExchange exchange, out EndpointSnapshot? endpoint)
+    {
+        if (exchange.Connection.OriginalDestination is not { } original)
+        {
+            // Match only passes through with an original destination; a caller handing the rule over on
+            // another connection gets 503 UH rather than a connection to nowhere.
+            endpoint = null;
+            return PassthroughRoute.Destination;
+        }
+        endpoint = _originalDestinations.Get(original, out bool kept);
+        LogPassthrough(exchange.Connection.Id, original);
+        return kept ? PassthroughRoute.Destination : PassthroughRoute.UnpooledDestination;
+    }
+
     private static RouterExchangeState NewState(HttpExchange exchange)
     {
         var state = new RouterExchangeState();
@@ -448,6 +491,10 @@ internal sealed partial class RouterFilter(
     [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpUpstreamFailed, Level = LogLevel.Debug,
         Message = "connection {ConnectionId}: upstream {Cluster}/{Endpoint} failed before a response head: {Failure}: {Reason}")]
     private partial void LogUpstreamFailed(long connectionId, string cluster, string endpoint, string failure, string reason);
+
+    [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpPassthrough, Level = LogLevel.Debug,
+        Message = "connection {ConnectionId}: no route; passing the request through to original destination {Destination}")]
+    private partial void LogPassthrough(long connectionId, System.Net.IPEndPoint destination);
 
     [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpTunnelEnded, Level = LogLevel.Debug,
         Message = "connection {ConnectionId}: tunnel to {Cluster} ended, {Up} bytes up, {Down} bytes down")]
