@@ -56,7 +56,8 @@ public sealed class RouterRetryTests
         await using FakeHttpUpstream first = FakeHttpUpstream.Start(handler);
         await using FakeHttpUpstream second = FakeHttpUpstream.Start(handler);
         await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(RetryConfigs.Retrying(
-            """{ attempts = 1, per_try_timeout = "200ms", on = ["gateway-error"] }""", [first.EndPoint, second.EndPoint]));
+            // NOTE: the answering try must beat the per-try timeout too; 1s leaves room on a loaded CI machine.
+            """{ attempts = 1, per_try_timeout = "1s", on = ["gateway-error"] }""", [first.EndPoint, second.EndPoint]));
         using HttpClient client = proxy.CreateClient();
 
         HttpResponseMessage response = await client.GetAsync("/");
