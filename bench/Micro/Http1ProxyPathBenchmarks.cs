@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Meshy.Engine.Http;
 using Meshy.Filters.Http1;
+using Meshy.Filters.HttpConnectionManager;
 
 namespace Meshy.Bench.Micro;
 
@@ -144,7 +145,7 @@ public class Http1ProxyPathBenchmarks
             return -1;
         }
         Http1HeadConverter.CopyRequest(_requestHead, _request);
-        AddForwardingHeaders(_request.Headers);
+        ForwardingHeaders.Apply(_request.Headers, ClientAddress);
         _upstreamOutput.Clear();
         Http1RequestWriter.WriteHead(_request, _upstreamOutput);
         return _upstreamOutput.Length;
@@ -163,32 +164,6 @@ public class Http1ProxyPathBenchmarks
         _downstreamOutput.Clear();
         Http1ResponseWriter.WriteHead(_response, HttpMethodKind.Get, 11, ref close, _downstreamOutput);
         return _downstreamOutput.Length;
-    }
-
-    /// <summary>
-    /// The same calls as <c>Http1ServerConnection.AddForwardingHeaders</c> (private there): append the
-    /// client to X-Forwarded-For, set X-Forwarded-Proto, generate x-request-id when missing.
-    /// NOTE: keep in step with the connection manager.
-    /// </summary>
-    private static void AddForwardingHeaders(HttpHeaderList headers)
-    {
-        int forwarded = headers.IndexOf("x-forwarded-for"u8);
-        if (forwarded >= 0 && headers.IndexOf("x-forwarded-for"u8, forwarded + 1) < 0)
-        {
-            headers.Add("x-forwarded-for"u8, headers.GetValue(forwarded), ", "u8, ClientAddress);
-            headers.RemoveAt(forwarded);
-        }
-        else
-        {
-            headers.Add("x-forwarded-for"u8, ClientAddress);
-        }
-        headers.Set("x-forwarded-proto"u8, "http"u8);
-        if (!headers.Contains("x-request-id"u8))
-        {
-            Span<byte> id = stackalloc byte[HttpRequestIdGenerator.Length];
-            HttpRequestIdGenerator.Write(id);
-            headers.Add("x-request-id"u8, id);
-        }
     }
 
     private static string Written(int length, Http1OutputBuffer output) =>

@@ -235,7 +235,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         exchange.Begin(snapshot);
         HttpRequestHead request = exchange.Request;
         Http1HeadConverter.CopyRequest(_head, request);
-        AddForwardingHeaders(request);
+        ForwardingHeaders.Apply(request.Headers, _clientAddress);
         if (request.HasBody)
         {
             bool wantsContinue = request.ExpectsContinue && request.Version >= 11;
@@ -426,30 +426,6 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             LogCompleted(_logger, _connection.Id, request.GetMethodString(), Encoding.Latin1.GetString(request.Authority),
                 Encoding.Latin1.GetString(request.Path), exchange.Response.StatusCode, ResponseFlagsFormat.ToCodes(exchange.ResponseFlags),
                 rule is null ? "-" : $"{rule.TableName}/{rule.RuleName}", exchange.Cluster?.Name ?? "-", exchange.Endpoint?.Address ?? "-");
-        }
-    }
-
-    /// <summary>X-Forwarded-For (client address appended), X-Forwarded-Proto, and x-request-id when missing.</summary>
-    private void AddForwardingHeaders(HttpRequestHead request)
-    {
-        HttpHeaderList headers = request.Headers;
-        int forwarded = headers.IndexOf("x-forwarded-for"u8);
-        if (forwarded >= 0 && headers.IndexOf("x-forwarded-for"u8, forwarded + 1) < 0)
-        {
-            headers.Add("x-forwarded-for"u8, headers.GetValue(forwarded), ", "u8, _clientAddress);
-            headers.RemoveAt(forwarded);
-        }
-        else
-        {
-            // None, or several lines: one more line appends to the list all the same (RFC 9110 §5.3).
-            headers.Add("x-forwarded-for"u8, _clientAddress);
-        }
-        headers.Set("x-forwarded-proto"u8, "http"u8);
-        if (!headers.Contains("x-request-id"u8))
-        {
-            Span<byte> id = stackalloc byte[HttpRequestIdGenerator.Length];
-            HttpRequestIdGenerator.Write(id);
-            headers.Add("x-request-id"u8, id);
         }
     }
 
