@@ -30,6 +30,7 @@ internal static class Program
                 "tcp-blast" => TcpBlastCommand.Run(rest),
                 "tcp-hold" => TcpHoldCommand.Run(rest),
                 "http-upstream" => HttpUpstreamCommand.Run(rest),
+                "http-rate" => HttpRateCommand.Run(rest),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -61,6 +62,8 @@ internal static class Program
           tcp-blast --target HOST:PORT --duration 10s --connections N --chunk 65536
           tcp-hold --target HOST:PORT --connections N --hold 60s
           http-upstream --port P --body-size N       HTTP/1.1 keep-alive server with a fixed body
+          http-rate --target HOST:PORT --rate 1000 --duration 10s [--warmup 2s]
+                                                     fixed-rate GETs on one connection, latency percentiles
 
         """;
 }

@@ -70,6 +70,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
             Proxies = proxies.Select(p => p.Name).ToList(),
             Baselines = proxies.Where(p => p.IsBaseline).Select(p => p.Name).ToList(),
             Metrics = [.. scenario.Metrics, CoreBusyBefore],
+            Reference = scenario.Reference,
         };
         log.WriteLine();
         log.WriteLine($"== {scenario.Name}: {scenario.Title}");
@@ -146,7 +147,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
     {
         string directory = Path.Combine(work, $"{scenario.Name}-{proxy.Name}-{round}");
         Directory.CreateDirectory(directory);
-        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing);
+        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog);
         RunningProxy? running = null;
         try
         {

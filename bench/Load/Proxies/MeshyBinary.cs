@@ -5,7 +5,8 @@ namespace Meshy.Bench.Load.Proxies;
 /// <summary>
 /// The Meshy to measure: <c>--meshy PATH</c> (meshy.dll, its directory or an apphost), or a
 /// Release build of cli/Meshy.Cli that the runner makes into a directory of its own, in the
-/// <c>bench</c> build slot so it never races other builds of the tree.
+/// runner's own build slot (<c>MESHY_BUILD_SLOT</c>, <c>bench</c> when unset) so it never races
+/// other builds of the tree.
 /// </summary>
 internal sealed record MeshyBinary(ProcessCommand? Command, string Source, string? Error)
 {
@@ -23,12 +24,13 @@ internal sealed record MeshyBinary(ProcessCommand? Command, string Source, strin
         {
             return new MeshyBinary(null, "build", "cannot find the Meshy checkout (Meshy.sln) above the working directory; pass --meshy PATH");
         }
-        string output = Path.Combine(root, ".artifacts", "bench", "load-meshy");
+        string slot = Environment.GetEnvironmentVariable("MESHY_BUILD_SLOT") is { Length: > 0 } own ? own : "bench";
+        string output = Path.Combine(root, ".artifacts", slot, "load-meshy");
         string project = Path.Combine(root, "cli", "Meshy.Cli", "Meshy.Cli.csproj");
         Console.Out.WriteLine($"building Meshy (Release) into {output} ...");
 
         var build = new ProcessCommand(SelfCommand.DotnetHost(), "build", "-c", "Release", project, "-o", output, "--nologo", "-v", "quiet");
-        await using ChildProcess process = ChildProcess.Start("dotnet build", build, new Dictionary<string, string> { ["MESHY_BUILD_SLOT"] = "bench" }, root);
+        await using ChildProcess process = ChildProcess.Start("dotnet build", build, new Dictionary<string, string> { ["MESHY_BUILD_SLOT"] = slot }, root);
         process.CloseStdin();
         int exitCode;
         try

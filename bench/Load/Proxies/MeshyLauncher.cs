@@ -37,7 +37,7 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
             admin: new IPEndPoint(IPAddress.Loopback, adminPort)));
     }
 
-    /// <summary>The generated meshy.toml: one listener, one cluster with the bench upstream.</summary>
+    /// <summary>The generated meshy.toml: one listener, one cluster with the bench upstream, the access log when asked.</summary>
     public static string Config(ProxyLaunch launch, int adminPort)
     {
         var config = new StringBuilder();
@@ -46,6 +46,18 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
             [admin]
             address = "127.0.0.1:{adminPort}"
 
+            """);
+        if (launch.AccessLog)
+        {
+            // A file, not stdout: the runner drains Meshy's stdout through a pipe, which would
+            // measure the pipe. A literal string, so the path needs no escaping.
+            config.Append(CultureInfo.InvariantCulture, $"""
+                [access_log]
+                path = '{Path.Combine(launch.WorkDirectory, "access.log")}'
+
+                """);
+        }
+        config.Append(CultureInfo.InvariantCulture, $"""
             [[listeners]]
             name = "bench"
             address = "127.0.0.1:{launch.ListenPort}"

@@ -11,4 +11,13 @@ namespace Meshy.Bench.Load.Proxies;
 /// <param name="Cpu">The core to pin the proxy to.</param>
 /// <param name="Scheduling">Niceness or real-time class to run it with.</param>
 /// <param name="Routing">How Meshy's route is generated; peers ignore it.</param>
-internal sealed record ProxyLaunch(ProxyMode Mode, IPEndPoint Upstream, int ListenPort, string WorkDirectory, int Cpu, Scheduling? Scheduling = null, MeshyRouting Routing = MeshyRouting.Plain);
+/// <param name="AccessLog">Meshy writes its access log to <c>access.log</c> in <paramref name="WorkDirectory"/>; peers ignore it.</param>
+internal sealed record ProxyLaunch(
+    ProxyMode Mode,
+    IPEndPoint Upstream,
+    int ListenPort,
+    string WorkDirectory,
+    int Cpu,
+    Scheduling? Scheduling = null,
+    MeshyRouting Routing = MeshyRouting.Plain,
+    bool AccessLog = false);

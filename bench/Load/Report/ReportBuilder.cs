@@ -6,16 +6,75 @@ namespace Meshy.Bench.Load.Report;
 /// </summary>
 internal static class ReportBuilder
 {
-    public static IReadOnlyList<ScenarioSummary> Summarize(BenchReport report) => report.Scenarios.Select(Summarize).ToList();
+    /// <summary>
+    /// Every scenario of <paramref name="report"/>; a scenario with a <see cref="ScenarioResult.Reference"/>
+    /// recorded in the same report gets one more comparison: the subject against itself there.
+    /// </summary>
+    public static IReadOnlyList<ScenarioSummary> Summarize(BenchReport report) =>
+        report.Scenarios.Select(s => Summarize(s, report.Scenarios.FirstOrDefault(r => r.Name == s.Reference && r != s))).ToList();
 
-    public static ScenarioSummary Summarize(ScenarioResult scenario)
+    public static ScenarioSummary Summarize(ScenarioResult scenario) => Summarize(scenario, reference: null);
+
+    /// <summary>
+    /// <paramref name="scenario"/> reduced to medians and ratios; when <paramref name="reference"/> is
+    /// given, the last comparison is the subject against the subject in it, named <c>meshy in http1-small</c>.
+    /// </summary>
+    public static ScenarioSummary Summarize(ScenarioResult scenario, ScenarioResult? reference)
     {
+        scenario = WithExcessOverBaseline(scenario);
         List<ProxySummary> proxies = scenario.Proxies.Select(p => SummarizeProxy(scenario, p)).ToList();
         ProxySummary? subject = proxies.FirstOrDefault(p => p.IsSubject);
         List<PeerComparison> comparisons = subject is null
             ? []
             : proxies.Where(p => !p.IsSubject).Select(peer => Compare(scenario, subject, peer)).ToList();
+        if (subject is not null && reference is not null)
+        {
+            ScenarioResult other = WithExcessOverBaseline(reference);
+            ProxySummary itself = SummarizeProxy(other, scenario.Subject) with { Proxy = $"{scenario.Subject} in {reference.Name}" };
+            comparisons.Add(Compare(scenario, subject, itself));
+        }
         return new ScenarioSummary(scenario, proxies, comparisons);
+    }
+
+    /// <summary>
+    /// Adds every derived metric (<see cref="MetricDefinition.ExcessOverBaselineOf"/>) to the runs:
+    /// a proxy's value minus the first baseline's in the same round, for each round where both
+    /// measured it. The baseline itself gets none (its excess over itself is zero by definition, and
+    /// a ratio to zero means nothing). Pairing by round keeps a drift of the machine between rounds
+    /// out of the difference.
+    /// </summary>
+    public static ScenarioResult WithExcessOverBaseline(ScenarioResult scenario)
+    {
+        List<MetricDefinition> derived = scenario.Metrics.Where(m => m.ExcessOverBaselineOf is not null).ToList();
+        string? baseline = scenario.Baselines.FirstOrDefault();
+        if (derived.Count == 0 || baseline is null)
+        {
+            return scenario;
+        }
+        var baselineRuns = scenario.Runs
+            .Where(r => r.Proxy == baseline && r.Status == RunStatus.Ok)
+            .GroupBy(r => r.Round)
+            .ToDictionary(g => g.Key, g => g.First());
+        var runs = new List<RunSample>(scenario.Runs.Count);
+        foreach (RunSample run in scenario.Runs)
+        {
+            if (run.Proxy == baseline || run.Status != RunStatus.Ok || !baselineRuns.TryGetValue(run.Round, out RunSample? reference))
+            {
+                runs.Add(run);
+                continue;
+            }
+            var metrics = new Dictionary<string, double>(run.Metrics);
+            foreach (MetricDefinition metric in derived)
+            {
+                string source = metric.ExcessOverBaselineOf!;
+                if (run.Metrics.TryGetValue(source, out double mine) && reference.Metrics.TryGetValue(source, out double theirs))
+                {
+                    metrics[metric.Key] = mine - theirs;
+                }
+            }
+            runs.Add(run with { Metrics = metrics });
+        }
+        return scenario with { Runs = runs };
     }
 
     /// <summary>The median; the mean of the two middle values for an even count.</summary>
@@ -99,7 +158,9 @@ internal static class ReportBuilder
             if (meaningful
                 && subject.Medians.TryGetValue(metric.Key, out double mine)
                 && peer.Medians.TryGetValue(metric.Key, out double theirs)
-                && theirs != 0)
+                && theirs != 0
+                // An excess at or below zero is within the noise of the baseline: no ratio to read.
+                && (metric.ExcessOverBaselineOf is null || (mine > 0 && theirs > 0)))
             {
                 ratios[metric.Key] = mine / theirs;
             }

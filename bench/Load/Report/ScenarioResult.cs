@@ -25,6 +25,12 @@ internal sealed record ScenarioResult
 
     public IReadOnlyList<SkippedProxy> Skipped { get; init; } = [];
 
+    /// <summary>
+    /// Another scenario of the same run that this one varies (<c>http1-small</c> for
+    /// <c>http1-observed</c>): the ratios then get a row comparing the subject with itself there.
+    /// </summary>
+    public string? Reference { get; init; }
+
     /// <summary>Set when the whole scenario did not run (load tool missing, upstream failed to start).</summary>
     public string? SkipReason { get; init; }
 }

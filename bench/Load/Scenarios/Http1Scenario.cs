@@ -10,21 +10,32 @@ namespace Meshy.Bench.Load.Scenarios;
 
 /// <summary>
 /// <c>http1-small</c> and <c>http1-16k</c>: wrk with one thread and keep-alive connections against
-/// <c>http-upstream</c> answering a fixed body, through the proxy.
+/// <c>http-upstream</c> answering a fixed body, through the proxy. <c>http1-weighted</c> and
+/// <c>http1-observed</c> vary Meshy's config only (<paramref name="routing"/>,
+/// <paramref name="accessLog"/>) and name the scenario they vary in <paramref name="reference"/>.
 /// </summary>
-internal sealed class Http1Scenario(string name, int bodySize, MeshyRouting routing = MeshyRouting.Plain) : ILoadScenario
+internal sealed class Http1Scenario(
+    string name,
+    int bodySize,
+    MeshyRouting routing = MeshyRouting.Plain,
+    bool accessLog = false,
+    string? reference = null) : ILoadScenario
 {
     private readonly string? _wrk = ExternalTool.Find("wrk");
 
     public string Name => name;
 
-    public string Title => routing == MeshyRouting.Plain
-        ? $"HTTP/1.1 keep-alive, {BodyText} responses"
-        : $"HTTP/1.1 keep-alive, {BodyText} responses, Meshy splitting 99/1 over two clusters";
+    public string Title => $"HTTP/1.1 keep-alive, {BodyText} responses"
+        + (routing == MeshyRouting.Weighted99To1 ? ", Meshy splitting 99/1 over two clusters" : "")
+        + (accessLog ? ", Meshy writing its access log to a file" : "");
 
     public ProxyMode Mode => ProxyMode.Http1;
 
     public MeshyRouting Routing => routing;
+
+    public bool MeshyAccessLog => accessLog;
+
+    public string? Reference => reference;
 
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [
@@ -40,14 +51,19 @@ internal sealed class Http1Scenario(string name, int bodySize, MeshyRouting rout
 
     public string Describe(LoadOptions options) =>
         $"wrk -t1 -c{options.HttpConnections} --latency for {DurationText.Format(options.Duration)}: GET / through the proxy "
-        + $"to http-upstream, which answers 200 with a {BodyText} body on keep-alive connections. " + HttpMetrics.CpuExplanation;
+        + $"to http-upstream, which answers 200 with a {BodyText} body on keep-alive connections. "
+        + (accessLog ? "Meshy writes one JSON access-log line per request to access.log in the run's directory (default fields); peers log nothing. " : "")
+        + HttpMetrics.CpuExplanation;
 
     public string? MissingTool() => _wrk is null ? "wrk is not installed (apt-get install -y wrk)" : null;
 
     public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
         UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", bodySize.ToString(CultureInfo.InvariantCulture));
 
-    public async Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken)
+    public Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken) => ProbeBodyAsync(target, bodySize, cancellationToken);
+
+    /// <summary>One <c>GET /</c> through <paramref name="target"/> must answer 200 with <paramref name="bodySize"/> bytes within 5 s.</summary>
+    public static async Task ProbeBodyAsync(IPEndPoint target, int bodySize, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(5));

@@ -8,6 +8,7 @@ internal static class HttpMetrics
     public const string RequestsPerSecond = "rps";
     public const string P50 = "p50_ms";
     public const string P99 = "p99_ms";
+    public const string P999 = "p999_ms";
     public const string Mean = "mean_ms";
     public const string Errors = "errors";
 

@@ -25,6 +25,12 @@ internal interface ILoadScenario
     /// <summary>How Meshy's route is generated for this scenario (peers ignore it).</summary>
     MeshyRouting Routing => MeshyRouting.Plain;
 
+    /// <summary>Meshy writes its access log (to a file in the run's directory); peers ignore it. Metrics are always on.</summary>
+    bool MeshyAccessLog => false;
+
+    /// <summary>The scenario this one varies, to compare the subject with itself there (see <see cref="ScenarioResult.Reference"/>).</summary>
+    string? Reference => null;
+
     IReadOnlyList<MetricDefinition> Metrics { get; }
 
     /// <summary>Null when the load tool is installed; otherwise which one is missing and how to install it.</summary>

@@ -24,6 +24,9 @@ internal sealed record LoadOptions
     /// <summary>Keep-alive connections of the HTTP scenarios.</summary>
     public int HttpConnections { get; init; } = 64;
 
+    /// <summary>Requests per second of <c>http1-latency</c>, on its one connection.</summary>
+    public int LatencyRate { get; init; } = 1000;
+
     public int ProxyCpu { get; init; } = 1;
 
     public int LoadCpu { get; init; }

@@ -11,7 +11,9 @@ internal static class ScenarioCatalog
         new TcpIdleScenario(),
         new Http1Scenario("http1-small", bodySize: 6),
         new Http1Scenario("http1-16k", bodySize: 16 * 1024),
-        new Http1Scenario("http1-weighted", bodySize: 6, MeshyRouting.Weighted99To1),
+        new Http1Scenario("http1-weighted", bodySize: 6, MeshyRouting.Weighted99To1, reference: "http1-small"),
+        new Http1Scenario("http1-observed", bodySize: 6, accessLog: true, reference: "http1-small"),
+        new Http1LatencyScenario(),
         new H2cScenario(),
     ];
 }

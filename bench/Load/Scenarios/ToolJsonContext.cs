@@ -6,4 +6,5 @@ namespace Meshy.Bench.Load.Scenarios;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(BlastResult))]
 [JsonSerializable(typeof(HoldResult))]
+[JsonSerializable(typeof(RateResult))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;

@@ -127,6 +127,68 @@ public sealed class ReportBuilderTests
         Assert.Equal("not run", haproxy.Note);
     }
 
+    [Fact]
+    public void Summarize_ExcessOverBaseline_IsMedianOfPerRoundDifferencesWithDirect()
+    {
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Latency());
+
+        ProxySummary meshy = summary.Proxies.Single(p => p.Proxy == "meshy");
+        ProxySummary haproxy = summary.Proxies.Single(p => p.Proxy == "haproxy");
+        // Not the difference of medians (0.6 − 0.3 and 0.5 − 0.3): each round against its own direct.
+        Assert.Equal(0.2, meshy.Medians["added_p99_ms"], precision: 9);
+        Assert.Equal(0.3, haproxy.Medians["added_p99_ms"], precision: 9);
+        Assert.Equal(0.6, meshy.Medians["p99_ms"], precision: 9);
+        Assert.DoesNotContain("added_p99_ms", summary.Proxies.Single(p => p.Proxy == "direct").Medians.Keys);
+        Assert.Equal(0.2 / 0.3, summary.Comparisons.Single(c => c.Peer == "haproxy").Ratios["added_p99_ms"], precision: 9);
+        Assert.DoesNotContain("added_p99_ms", summary.Comparisons.Single(c => c.Peer == "direct").Ratios.Keys);
+    }
+
+    [Fact]
+    public void Summarize_ExcessOverBaselineWithoutBaselineInThatRound_LeavesThatRoundOut()
+    {
+        ScenarioResult scenario = SampleReports.Latency() with
+        {
+            Runs = [.. SampleReports.Latency().Runs.Where(r => !(r.Proxy == "direct" && r.Round == 3))],
+        };
+
+        ProxySummary meshy = ReportBuilder.Summarize(scenario).Proxies.Single(p => p.Proxy == "meshy");
+
+        Assert.Equal((0.1 + 0.2) / 2, meshy.Medians["added_p99_ms"], precision: 9);
+    }
+
+    [Fact]
+    public void Summarize_ExcessAtOrBelowZero_HasNoRatio()
+    {
+        ScenarioResult scenario = SampleReports.Latency() with
+        {
+            Runs = [.. SampleReports.Latency().Runs.Select(r => r.Proxy == "haproxy" ? SampleReports.Latency("haproxy", r.Round, 0.1) : r)],
+        };
+
+        PeerComparison haproxy = ReportBuilder.Summarize(scenario).Comparisons.Single(c => c.Peer == "haproxy");
+
+        Assert.DoesNotContain("added_p99_ms", haproxy.Ratios.Keys);
+        Assert.Equal(6.0, haproxy.Ratios["p99_ms"], precision: 9);
+    }
+
+    [Fact]
+    public void Summarize_ReportWithReferenceScenario_ComparesSubjectWithItselfThere()
+    {
+        ScenarioResult small = SampleReports.Tcp() with { Name = "http1-small" };
+        ScenarioResult observed = SampleReports.Tcp() with
+        {
+            Name = "http1-observed",
+            Reference = "http1-small",
+            Runs = [SampleReports.Ok("meshy", 1, 1045, 0.6, 42), .. SampleReports.Tcp().Runs.Where(r => r.Proxy != "meshy")],
+        };
+
+        ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Report(small, observed))[1];
+
+        PeerComparison itself = summary.Comparisons[^1];
+        Assert.Equal("meshy in http1-small", itself.Peer);
+        Assert.Equal(0.95, itself.Ratios["throughput"], precision: 9);
+        Assert.Equal(1.0, itself.Ratios["cpu_per_gb"], precision: 9);
+    }
+
     [Theory]
     [InlineData(new[] { 3.0 }, 3.0)]
     [InlineData(new[] { 5.0, 1.0, 3.0 }, 3.0)]
