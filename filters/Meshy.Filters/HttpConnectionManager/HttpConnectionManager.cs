@@ -10,7 +10,7 @@ namespace Meshy.Filters.HttpConnectionManager;
 /// The terminal network filter of <c>protocol = "http"</c> listeners: serves HTTP/1.1 on the connection
 /// (an <see cref="Http1ServerConnection"/> per connection), routing each request through the listener's
 /// route tables to the router. Compiled once per listener per snapshot and shared by its connections.
-/// TODO: sniff the HTTP/2 connection preface here and hand the connection to the HTTP/2 codec (#6).
+/// TODO: sniff the HTTP/2 connection preface here and hand the connection to the HTTP/2 codec (#4).
 /// </summary>
 internal sealed partial class HttpConnectionManager(
     string listenerName,
