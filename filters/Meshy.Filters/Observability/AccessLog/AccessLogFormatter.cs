@@ -20,7 +20,7 @@ namespace Meshy.Filters.Observability.AccessLog;
 /// <remarks>
 /// Allocation: none per line in steady state. The JSON writer and its buffer are per thread and reset
 /// per line; strings come from the snapshot (names) or are written from the request's bytes; the line is
-/// copied into a pooled array that the writer thread returns.
+/// copied into a slot of the writer's ring whose buffer is kept from line to line.
 /// </remarks>
 internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, AccessLogWriter writer)
 {

@@ -1,20 +1,28 @@
-using System.Buffers;
-using System.Threading.Channels;
+using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace Meshy.Filters.Observability.AccessLog;
 
 /// <summary>
-/// Writes access-log lines to one sink (stdout, stderr or a file) off the request path: requests hand
-/// a formatted line to a bounded channel and return at once; a dedicated thread drains it to the sink.
-/// When the channel is full the line is dropped and counted (<c>meshy_access_log_dropped_total</c>):
+/// Writes access-log lines to one sink (stdout, stderr or a file) off the request path: requests copy a
+/// formatted line into a bounded ring of reusable slots and return at once; a dedicated thread writes the
+/// ring out in batches. When the ring is full the line is dropped and counted (<c>meshy_access_log_dropped_total</c>):
 /// a slow disk, a full pipe or a FIFO nobody reads never delays a request.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The sink is opened on the writer thread, not by the constructor: opening a FIFO blocks until a
 /// reader appears, which must not block a reload. One writer per path for the life of the process;
 /// snapshots whose <c>[access_log]</c> names the same path share it.
+/// </para>
+/// <para>
+/// Hot path: a request claims a slot with one compare-and-swap (a bounded multi-producer queue, each slot
+/// stamped with a sequence number, see <see cref="AccessLogLine"/>), copies its bytes into the slot's own
+/// buffer and publishes it. Nothing is allocated once each slot has held a line. The writer thread is
+/// woken only when it said it is idle (<c>_idle</c>, at most one wake-up per idle period); while lines
+/// keep coming it polls every <see cref="PollInterval"/> and writes what has gathered as one batch.
+/// </para>
 /// </remarks>
 internal sealed partial class AccessLogWriter : IDisposable
 {
@@ -23,26 +31,40 @@ internal sealed partial class AccessLogWriter : IDisposable
 
     private const int FlushThreshold = 64 * 1024;
 
+    /// <summary>Smallest slot buffer: most lines fit, so a slot is allocated once and kept.</summary>
+    private const int MinimumSlotSize = 512;
+
+    /// <summary>Slot buffers above this are released once written: a rare huge line does not pin memory in every slot.</summary>
+    private const int MaximumKeptSlotSize = 4096;
+
+    /// <summary>How long the writer thread gathers lines between batches while lines keep coming.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+
     private readonly string _path;
-    private readonly Channel<AccessLogLine> _lines;
+    private readonly AccessLogLine[] _slots;
     private readonly Counter _dropped;
     private readonly ILogger _logger;
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
     private readonly Thread _thread;
+    private long _tail; // next position a producer claims
+    private long _head; // next position the writer thread takes; written by that thread only
+    private int _idle; // 1 while the writer thread waits for a wake-up
+    private bool _completed;
     private long _droppedLines;
     private long _writtenLines;
 
     /// <summary>A writer to <paramref name="path"/> (<c>stdout</c>, <c>stderr</c> or a file, appended to).</summary>
     public AccessLogWriter(string path, Counter dropped, ILogger logger, int capacity = DefaultCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _path = path;
         _dropped = dropped;
         _logger = logger;
-        _lines = Channel.CreateBounded<AccessLogLine>(new BoundedChannelOptions(capacity)
+        _slots = new AccessLogLine[capacity];
+        for (int i = 0; i < capacity; i++)
         {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite only: a full channel refuses the line
-        });
+            _slots[i].Sequence = i;
+        }
         _thread = new Thread(Drain) { IsBackground = true, Name = "meshy-access-log" };
         _thread.Start();
     }
@@ -50,7 +72,7 @@ internal sealed partial class AccessLogWriter : IDisposable
     /// <summary>The sink's path as configured.</summary>
     public string Path => _path;
 
-    /// <summary>Lines dropped because the channel was full.</summary>
+    /// <summary>Lines dropped because the ring was full.</summary>
     public long DroppedLines => Interlocked.Read(ref _droppedLines);
 
     /// <summary>Lines handed to the sink.</summary>
@@ -59,24 +81,144 @@ internal sealed partial class AccessLogWriter : IDisposable
     /// <summary>Queues a copy of <paramref name="line"/> (newline included); false when it was dropped. Never blocks.</summary>
     public bool TryWrite(ReadOnlySpan<byte> line)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(line.Length);
-        line.CopyTo(buffer);
-        if (_lines.Writer.TryWrite(new AccessLogLine(buffer, line.Length)))
+        if (Volatile.Read(ref _completed) || !TryClaim(out long position))
         {
-            return true;
+            Interlocked.Increment(ref _droppedLines);
+            _dropped.Inc();
+            return false;
         }
-        ArrayPool<byte>.Shared.Return(buffer);
-        Interlocked.Increment(ref _droppedLines);
-        _dropped.Inc();
-        return false;
+        // The slot is ours until its sequence says the line is in it.
+        ref AccessLogLine slot = ref _slots[position % _slots.Length];
+        byte[]? buffer = slot.Buffer;
+        if (buffer is null || buffer.Length < line.Length)
+        {
+            buffer = slot.Buffer = new byte[Math.Max(MinimumSlotSize, (int)BitOperations.RoundUpToPowerOf2((uint)line.Length))];
+        }
+        line.CopyTo(buffer);
+        slot.Length = line.Length;
+        Volatile.Write(ref slot.Sequence, position + 1);
+        WakeIfIdle();
+        return true;
     }
 
     /// <summary>Stops taking lines and gives the writer a moment to write what is queued.</summary>
     public void Dispose()
     {
-        _lines.Writer.TryComplete();
+        Volatile.Write(ref _completed, true);
+        _wake.Set();
         // A sink that never opens (a FIFO without a reader) must not hold up shutdown.
         _thread.Join(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>Claims the next free position; false when the ring is full (the writer thread is behind by a whole lap).</summary>
+    private bool TryClaim(out long position)
+    {
+        position = Volatile.Read(ref _tail);
+        while (true)
+        {
+            long sequence = Volatile.Read(ref _slots[position % _slots.Length].Sequence);
+            long lap = sequence - position;
+            if (lap == 0)
+            {
+                long seen = Interlocked.CompareExchange(ref _tail, position + 1, position);
+                if (seen == position)
+                {
+                    return true;
+                }
+                position = seen;
+            }
+            else if (lap < 0)
+            {
+                return false; // the slot still holds the line of the previous lap
+            }
+            else
+            {
+                position = Volatile.Read(ref _tail); // another producer took it
+            }
+        }
+    }
+
+    private void WakeIfIdle()
+    {
+        // NOTE: the full fence orders the slot's publication before the read of _idle; the writer thread does
+        // the mirror image (sets _idle, then looks at the ring), so one of the two always sees the other.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>True when the slot at the head holds a line.</summary>
+    private bool HasLine()
+    {
+        long head = _head;
+        return Volatile.Read(ref _slots[head % _slots.Length].Sequence) == head + 1;
+    }
+
+    /// <summary>Takes the line at the head, if any: hands its bytes to <paramref name="sink"/> (null: drops it) and frees the slot.</summary>
+    private bool TryTake(Stream? sink)
+    {
+        long head = _head;
+        ref AccessLogLine slot = ref _slots[head % _slots.Length];
+        if (Volatile.Read(ref slot.Sequence) != head + 1)
+        {
+            return false;
+        }
+        try
+        {
+            if (sink is null)
+            {
+                Interlocked.Increment(ref _droppedLines);
+                _dropped.Inc();
+            }
+            else
+            {
+                sink.Write(slot.Buffer!, 0, slot.Length);
+                Interlocked.Increment(ref _writtenLines);
+            }
+        }
+        finally
+        {
+            if (slot.Buffer!.Length > MaximumKeptSlotSize)
+            {
+                slot.Buffer = null;
+            }
+            _head = head + 1;
+            Volatile.Write(ref slot.Sequence, head + _slots.Length);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Waits for lines: briefly when the last round found some (they come in bursts, gather a batch), else
+    /// until a producer wakes it. False once disposed and nothing is left.
+    /// </summary>
+    private bool WaitForLines(bool busy)
+    {
+        if (HasLine())
+        {
+            return true;
+        }
+        if (Volatile.Read(ref _completed))
+        {
+            return HasLine();
+        }
+        if (busy)
+        {
+            // A wake-up left over from a race with the idle check must not turn the poll into a spin.
+            _wake.Reset();
+            _wake.Wait(PollInterval);
+            return true;
+        }
+        _wake.Reset();
+        Interlocked.Exchange(ref _idle, 1);
+        if (!HasLine() && !Volatile.Read(ref _completed))
+        {
+            _wake.Wait();
+        }
+        Volatile.Write(ref _idle, 0);
+        return true;
     }
 
     private void Drain()
@@ -86,23 +228,19 @@ internal sealed partial class AccessLogWriter : IDisposable
         {
             sink = Open();
             using var buffered = new BufferedStream(sink, FlushThreshold);
-            ChannelReader<AccessLogLine> reader = _lines.Reader;
-            while (WaitToRead(reader))
+            bool busy = false;
+            while (WaitForLines(busy))
             {
-                while (reader.TryRead(out AccessLogLine line))
+                busy = false;
+                while (TryTake(buffered))
                 {
-                    try
-                    {
-                        buffered.Write(line.Buffer, 0, line.Length);
-                        Interlocked.Increment(ref _writtenLines);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(line.Buffer);
-                    }
+                    busy = true;
                 }
-                // The channel is empty: make what was written visible before waiting again.
-                buffered.Flush();
+                if (busy)
+                {
+                    // The ring is empty: make what was written visible before waiting again.
+                    buffered.Flush();
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException or NotSupportedException)
@@ -117,12 +255,6 @@ internal sealed partial class AccessLogWriter : IDisposable
                 sink.Dispose();
             }
         }
-    }
-
-    private static bool WaitToRead(ChannelReader<AccessLogLine> reader)
-    {
-        ValueTask<bool> wait = reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private Stream Open()
@@ -150,14 +282,10 @@ internal sealed partial class AccessLogWriter : IDisposable
     private void DropRemaining()
     {
         // The sink is gone: keep taking lines so requests never wait, and count them as dropped.
-        ChannelReader<AccessLogLine> reader = _lines.Reader;
-        while (WaitToRead(reader))
+        while (WaitForLines(busy: false))
         {
-            while (reader.TryRead(out AccessLogLine line))
+            while (TryTake(sink: null))
             {
-                ArrayPool<byte>.Shared.Return(line.Buffer);
-                Interlocked.Increment(ref _droppedLines);
-                _dropped.Inc();
             }
         }
     }
