@@ -39,7 +39,7 @@ internal static class LoadCommand
         var options = new LoadOptions
         {
             Duration = parsed.Duration("duration", TimeSpan.FromSeconds(10)),
-            Warmup = parsed.String("warmup") is "0" or "0s" ? TimeSpan.Zero : parsed.Duration("warmup", TimeSpan.FromSeconds(2)),
+            Warmup = parsed.String("warmup") is "0" or "0s" ? TimeSpan.Zero : parsed.Duration("warmup", TimeSpan.FromSeconds(10)),
             Rounds = parsed.Int("rounds", 3, min: 1, max: 100),
             TcpConnections = parsed.Int("connections", 4, min: 1, max: 1000),
             Chunk = parsed.Int("chunk", 65536, min: 1, max: 16 * 1024 * 1024),

@@ -8,7 +8,7 @@ internal sealed record LoadOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Load before each measured window, not measured: JIT tiering, pools, TCP autotuning.</summary>
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
 
     public int Rounds { get; init; } = 3;
 
