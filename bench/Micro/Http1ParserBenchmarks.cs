@@ -99,31 +99,13 @@ public class Http1ParserBenchmarks
 
     private static ReadOnlySequence<byte> Split(byte[] bytes, int first, int second)
     {
-        var head = new BufferSegment(bytes.AsMemory(0, first), 0);
-        BufferSegment tail = head.Append(bytes.AsMemory(first, second - first)).Append(bytes.AsMemory(second));
-        return new ReadOnlySequence<byte>(head, 0, tail, tail.Memory.Length);
+        return ThreeSegments.Split(bytes, first, second);
     }
 
     private static int HeadLength(string message)
     {
         ReadOnlySpan<byte> bytes = Messages[message];
         return bytes.IndexOf("\r\n\r\n"u8) + 4;
-    }
-
-    private sealed class BufferSegment : ReadOnlySequenceSegment<byte>
-    {
-        public BufferSegment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public BufferSegment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new BufferSegment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 
     /// <summary>Adds the <c>MB/s</c> column.</summary>

@@ -188,24 +188,6 @@ public class Http1ProxyPathBenchmarks
     {
         int first = bytes.Length / 3;
         int second = 2 * bytes.Length / 3;
-        var head = new BufferSegment(bytes.AsMemory(0, first), 0);
-        BufferSegment tail = head.Append(bytes.AsMemory(first, second - first)).Append(bytes.AsMemory(second));
-        return new ReadOnlySequence<byte>(head, 0, tail, tail.Memory.Length);
-    }
-
-    private sealed class BufferSegment : ReadOnlySequenceSegment<byte>
-    {
-        public BufferSegment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public BufferSegment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new BufferSegment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
+        return ThreeSegments.Split(bytes, first, second);
     }
 }
