@@ -55,14 +55,12 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
         foreach (AccessLogField field in fields)
         {
             JsonEncodedText name = AccessLogFields.JsonName(field);
+            if (TryWriteConnectionField(json, field, name, exchange.Connection, exchange.StartTimestamp, endTimestamp))
+            {
+                continue;
+            }
             switch (field)
             {
-                case AccessLogField.Time:
-                    json.WriteString(name, StartTime(exchange.StartTimestamp, endTimestamp));
-                    break;
-                case AccessLogField.Listener:
-                    json.WriteString(name, exchange.Connection.Listener.Name);
-                    break;
                 case AccessLogField.Protocol:
                     json.WriteString(name, request.Version switch { 10 => Http10, 20 => Http2, _ => Http11 });
                     break;
@@ -102,14 +100,8 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
                 case AccessLogField.BytesSent:
                     json.WriteNumber(name, responseBytes);
                     break;
-                case AccessLogField.Duration:
-                    json.WriteNumber(name, Milliseconds(exchange.StartTimestamp, endTimestamp));
-                    break;
                 case AccessLogField.RequestId:
                     WriteHeader(json, name, request.Headers, "x-request-id"u8);
-                    break;
-                case AccessLogField.DownstreamAddress:
-                    WriteAddress(json, name, exchange.Connection.RemoteEndPoint.Address);
                     break;
                 case AccessLogField.UserAgent:
                     WriteHeader(json, name, request.Headers, "user-agent"u8);
@@ -150,14 +142,12 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
         foreach (AccessLogField field in fields)
         {
             JsonEncodedText name = AccessLogFields.JsonName(field);
+            if (TryWriteConnectionField(json, field, name, connection, startTimestamp, endTimestamp))
+            {
+                continue;
+            }
             switch (field)
             {
-                case AccessLogField.Time:
-                    json.WriteString(name, StartTime(startTimestamp, endTimestamp));
-                    break;
-                case AccessLogField.Listener:
-                    json.WriteString(name, connection.Listener.Name);
-                    break;
                 case AccessLogField.Protocol:
                     json.WriteString(name, Http11);
                     break;
@@ -172,12 +162,6 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
                     break;
                 case AccessLogField.BytesSent:
                     json.WriteNumber(name, responseBytes);
-                    break;
-                case AccessLogField.Duration:
-                    json.WriteNumber(name, Milliseconds(startTimestamp, endTimestamp));
-                    break;
-                case AccessLogField.DownstreamAddress:
-                    WriteAddress(json, name, connection.RemoteEndPoint.Address);
                     break;
                 default:
                     json.WriteNull(name);
@@ -194,14 +178,12 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
         foreach (AccessLogField field in fields)
         {
             JsonEncodedText name = AccessLogFields.JsonName(field);
+            if (TryWriteConnectionField(json, field, name, connection, startTimestamp, endTimestamp))
+            {
+                continue;
+            }
             switch (field)
             {
-                case AccessLogField.Time:
-                    json.WriteString(name, StartTime(startTimestamp, endTimestamp));
-                    break;
-                case AccessLogField.Listener:
-                    json.WriteString(name, connection.Listener.Name);
-                    break;
                 case AccessLogField.Protocol:
                     json.WriteString(name, Tcp);
                     break;
@@ -220,15 +202,31 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
                 case AccessLogField.BytesSent:
                     json.WriteNumber(name, connection.Sender.BytesSent);
                     break;
-                case AccessLogField.Duration:
-                    json.WriteNumber(name, Milliseconds(startTimestamp, endTimestamp));
-                    break;
-                case AccessLogField.DownstreamAddress:
-                    WriteAddress(json, name, connection.RemoteEndPoint.Address);
-                    break;
             }
         }
         return End(json, buffer);
+    }
+
+    /// <summary>The fields every line has the same way, HTTP or TCP: start time, listener, duration, client address.</summary>
+    private static bool TryWriteConnectionField(Utf8JsonWriter json, AccessLogField field, JsonEncodedText name, ConnectionContext connection, long startTimestamp, long endTimestamp)
+    {
+        switch (field)
+        {
+            case AccessLogField.Time:
+                json.WriteString(name, StartTime(startTimestamp, endTimestamp));
+                return true;
+            case AccessLogField.Listener:
+                json.WriteString(name, connection.Listener.Name);
+                return true;
+            case AccessLogField.Duration:
+                json.WriteNumber(name, Milliseconds(startTimestamp, endTimestamp));
+                return true;
+            case AccessLogField.DownstreamAddress:
+                WriteAddress(json, name, connection.RemoteEndPoint.Address);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static Utf8JsonWriter Begin(out ArrayBufferWriter<byte> buffer)
