@@ -7,7 +7,7 @@ using Meshy.Bench.Load.Cli;
 namespace Meshy.Bench.Load.Tools;
 
 /// <summary>
-/// <c>http-upstream --port P --body-size N</c>: the upstream of the HTTP scenarios, an HTTP/1.1
+/// <c>http-upstream [--address A] --port P --body-size N</c>: the upstream of the HTTP scenarios, an HTTP/1.1
 /// keep-alive server that answers every request head with one prebuilt 200 response carrying N
 /// bytes. It never parses more than the end of each head (<c>\r\n\r\n</c>), so it is far cheaper
 /// than any proxy in front of it and keeps the load core free for the load generator.
@@ -19,14 +19,16 @@ internal static class HttpUpstreamCommand
     public static int Run(string[] args)
     {
         var options = CommandArgs.Parse(args, StdinWatch.Flag);
+        // Loopback unless told otherwise: the transparent-sidecar bench runs it in another network namespace.
+        IPAddress address = IPAddress.Parse(options.String("address") ?? "127.0.0.1");
         int port = options.Int("port", 0, min: 0, max: 65535);
         int bodySize = options.Int("body-size", 6, min: 0, max: 64 * 1024 * 1024);
         bool watchStdin = options.Flag(StdinWatch.Flag);
         options.RejectUnknown();
 
         byte[] response = BuildResponse(bodySize);
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        using var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(address, port));
         listener.Listen(4096);
         int bound = ((IPEndPoint)listener.LocalEndPoint!).Port;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"port\":{bound}}}"));
