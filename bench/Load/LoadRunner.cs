@@ -147,7 +147,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
     {
         string directory = Path.Combine(work, $"{scenario.Name}-{proxy.Name}-{round}");
         Directory.CreateDirectory(directory);
-        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog);
+        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog, upstream.MirrorEndpoint);
         RunningProxy? running = null;
         try
         {

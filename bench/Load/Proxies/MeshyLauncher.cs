@@ -93,6 +93,30 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
 
                 """);
         }
+        else if (launch.Routing == MeshyRouting.Mirror100)
+        {
+            // Every request is also sent, fire and forget, to a second upstream process.
+            IPEndPoint shadow = launch.MirrorUpstream ?? throw new InvalidOperationException("the mirrored scenario started no mirror upstream");
+            config.Append(CultureInfo.InvariantCulture, $$"""
+                protocol = "http"
+                routes = "bench"
+
+                [[routes]]
+                name = "bench"
+                hosts = ["*"]
+
+                  [[routes.rules]]
+                  name = "mirrored"
+                  match.path.prefix = "/"
+                  mirror = { cluster = "shadow", percent = 100.0 }
+                  to = [{ cluster = "upstream" }]
+
+                [[clusters]]
+                name = "shadow"
+                endpoints = [{ address = "{{shadow}}" }]
+
+                """);
+        }
         else
         {
             // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md.

@@ -8,4 +8,7 @@ internal enum MeshyRouting
 
     /// <summary>One rule splitting 99/1 over two clusters that both hold the bench upstream.</summary>
     Weighted99To1,
+
+    /// <summary>One rule, one cluster, every request mirrored to a second upstream (cluster <c>shadow</c>).</summary>
+    Mirror100,
 }

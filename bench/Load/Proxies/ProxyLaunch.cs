@@ -12,6 +12,7 @@ namespace Meshy.Bench.Load.Proxies;
 /// <param name="Scheduling">Niceness or real-time class to run it with.</param>
 /// <param name="Routing">How Meshy's route is generated; peers ignore it.</param>
 /// <param name="AccessLog">Meshy writes its access log to <c>access.log</c> in <paramref name="WorkDirectory"/>; peers ignore it.</param>
+/// <param name="MirrorUpstream">The second upstream Meshy mirrors to with <see cref="MeshyRouting.Mirror100"/>; peers ignore it.</param>
 internal sealed record ProxyLaunch(
     ProxyMode Mode,
     IPEndPoint Upstream,
@@ -20,4 +21,5 @@ internal sealed record ProxyLaunch(
     int Cpu,
     Scheduling? Scheduling = null,
     MeshyRouting Routing = MeshyRouting.Plain,
-    bool AccessLog = false);
+    bool AccessLog = false,
+    IPEndPoint? MirrorUpstream = null);

@@ -27,6 +27,7 @@ internal sealed class Http1Scenario(
 
     public string Title => $"HTTP/1.1 keep-alive, {BodyText} responses"
         + (routing == MeshyRouting.Weighted99To1 ? ", Meshy splitting 99/1 over two clusters" : "")
+        + (routing == MeshyRouting.Mirror100 ? ", Meshy mirroring every request to a second upstream" : "")
         + (accessLog ? ", Meshy writing its access log to a file" : "");
 
     public ProxyMode Mode => ProxyMode.Http1;
@@ -52,13 +53,30 @@ internal sealed class Http1Scenario(
     public string Describe(LoadOptions options) =>
         $"wrk -t1 -c{options.HttpConnections} --latency for {DurationText.Format(options.Duration)}: GET / through the proxy "
         + $"to http-upstream, which answers 200 with a {BodyText} body on keep-alive connections. "
+        + (routing == MeshyRouting.Mirror100 ? "Meshy mirrors every request (mirror.percent = 100) to a second http-upstream on the load core; peers proxy plainly. " : "")
         + (accessLog ? "Meshy writes one JSON access-log line per request to access.log in the run's directory (default fields); peers log nothing. " : "")
         + HttpMetrics.CpuExplanation;
 
     public string? MissingTool() => _wrk is null ? "wrk is not installed (apt-get install -y wrk)" : null;
 
-    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
-        UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", bodySize.ToString(CultureInfo.InvariantCulture));
+    public async Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken)
+    {
+        string[] arguments = ["--body-size", bodySize.ToString(CultureInfo.InvariantCulture)];
+        UpstreamProcess primary = await UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, arguments);
+        if (routing != MeshyRouting.Mirror100)
+        {
+            return primary;
+        }
+        try
+        {
+            return primary.WithMirror(await UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, arguments));
+        }
+        catch
+        {
+            await primary.DisposeAsync();
+            throw;
+        }
+    }
 
     public Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken) => ProbeBodyAsync(target, bodySize, cancellationToken);
 

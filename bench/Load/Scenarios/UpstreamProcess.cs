@@ -6,9 +6,15 @@ using Meshy.Bench.Load.Tools;
 namespace Meshy.Bench.Load.Scenarios;
 
 /// <summary>An upstream tool of this assembly (<c>tcp-sink</c>, <c>http-upstream</c>) bound to a port it chose itself.</summary>
-internal sealed class UpstreamProcess(ChildProcess process, IPEndPoint endpoint) : IAsyncDisposable
+internal sealed class UpstreamProcess(ChildProcess process, IPEndPoint endpoint, UpstreamProcess? mirror = null) : IAsyncDisposable
 {
     public IPEndPoint Endpoint => endpoint;
+
+    /// <summary>A second upstream that Meshy mirrors to, when the scenario started one.</summary>
+    public IPEndPoint? MirrorEndpoint => mirror?.Endpoint;
+
+    /// <summary>This upstream with <paramref name="second"/> as its mirror; disposing it disposes both.</summary>
+    public UpstreamProcess WithMirror(UpstreamProcess second) => new(process, endpoint, second);
 
     /// <summary>Starts <c>SUBCOMMAND --port 0 ARGS...</c> pinned to the load core and reads the port it prints.</summary>
     public static async Task<UpstreamProcess> StartAsync(string subcommand, LoadOptions options, CancellationToken cancellationToken, params string[] arguments)
@@ -33,5 +39,12 @@ internal sealed class UpstreamProcess(ChildProcess process, IPEndPoint endpoint)
         }
     }
 
-    public ValueTask DisposeAsync() => process.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await process.DisposeAsync();
+        if (mirror is not null)
+        {
+            await mirror.DisposeAsync();
+        }
+    }
 }

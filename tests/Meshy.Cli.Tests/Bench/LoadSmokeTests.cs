@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Meshy.Bench.Load.Report;
+using Meshy.Testing;
+
+namespace Meshy.Cli.Tests.Bench;
+
+/// <summary>
+/// One short round of one load scenario, end to end: the runner starts the upstream and Meshy pinned to
+/// their cores, drives wrk, and writes its reports. Proves the suite still runs, not how fast anything is.
+/// </summary>
+public sealed class LoadSmokeTests
+{
+    [WrkFact]
+    public async Task Load_HttpSmallOneShortRound_ReportsAnOkMeshyRunWithoutErrors()
+    {
+        string directory = Directory.CreateTempSubdirectory("meshy-load-smoke-").FullName;
+        try
+        {
+            string json = Path.Combine(directory, "report.json");
+            string html = Path.Combine(directory, "report.html");
+            (int exitCode, string output) = await RunBenchAsync(
+                "load", "--scenario", "http1-small", "--rounds", "1", "--duration", "1s", "--warmup", "1s",
+                "--http-connections", "4", "--peers", "", "--meshy", MeshyProcess.MeshyDll, "--json", json, "--html", html);
+
+            Assert.True(exitCode == 0, $"load exited {exitCode}:\n{output}");
+            BenchReport report = ReportJson.Deserialize(await File.ReadAllTextAsync(json));
+            ScenarioResult scenario = Assert.Single(report.Scenarios);
+            Assert.Equal("http1-small", scenario.Name);
+            RunSample meshy = Assert.Single(scenario.Runs, r => r.Proxy == "meshy");
+            Assert.True(meshy.Status == RunStatus.Ok, $"meshy's run: {meshy.Status} {meshy.Error}\n{output}");
+            Assert.True(meshy.Metrics["rps"] > 0, $"no requests per second in {string.Join(", ", meshy.Metrics)}");
+            Assert.Equal(0, meshy.Metrics["errors"]);
+            Assert.Contains("<svg", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBenchAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(ReportJson).Assembly.Location);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"load did not finish within 2 minutes:\n{await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
