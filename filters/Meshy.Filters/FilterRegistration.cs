@@ -1,5 +1,7 @@
 using Meshy.Conf.Compilation;
 using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream.CircuitBreaking;
+using Meshy.Filters.Fault;
 using Meshy.Filters.HttpConnectionManager;
 using Meshy.Filters.Observability;
 using Meshy.Filters.Observability.Metrics;
@@ -23,9 +25,11 @@ public static class FilterRegistration
         services.AddSingleton<INetworkFilterFactory>(static s => s.GetRequiredService<HttpConnectionManagerFactory>());
         services.AddSingleton<INetworkFilterFactory, SniffingFilterFactory>();
         services.AddSingleton<IHttpFilterFactory, TraceContextFilterFactory>();
+        services.AddSingleton<IHttpFilterFactory, FaultFilterFactory>();
         services.AddSingleton(static _ => new ObservabilityMetrics());
         services.AddSingleton<ITelemetryCompiler>(static s => new ObservabilityCompiler(
-            s.GetRequiredService<ObservabilityMetrics>(), s.GetRequiredService<ILoggerFactory>(), s.GetService<ConnectionTracker>()));
+            s.GetRequiredService<ObservabilityMetrics>(), s.GetRequiredService<ILoggerFactory>(), s.GetService<ConnectionTracker>(),
+            breakers: s.GetService<CircuitBreakerRegistry>()));
         return services;
     }
 }

@@ -31,7 +31,8 @@ public sealed class RouteCommandTests : IDisposable
           match.path.prefix = "/"
           timeout = "15s"
           retries = { attempts = 2, per_try_timeout = "2s", on = ["connect-failure", "reset", "503"] }
-          fault.abort = { percent = 1.5, status = 500 }
+          fault.delay = { percent = 0.5, fixed = "2s" }
+          fault.abort = { percent = 1.5, status = 500, grpc_status = 14 }
           mirror = { cluster = "ui", subset = "v2", percent = 10.0 }
           headers.request.set = { x-mesh = "meshy" }
           rewrite = { prefix = "/v2/" }
@@ -78,7 +79,8 @@ public sealed class RouteCommandTests : IDisposable
         Assert.Contains("lb ring_hash on header:x-user", stdout);
         Assert.Contains("timeout:  15s", stdout);
         Assert.Contains("retries:  2 attempt(s), per try 2s, on connect-failure,reset,503, idempotent methods only", stdout);
-        Assert.Contains("fault:    abort with 500 for 1.5% of requests", stdout);
+        Assert.Contains("fault:    delay 2s for 0.5% of requests", stdout);
+        Assert.Contains("fault:    abort with 500 for 1.5% of requests (gRPC requests: grpc-status 14)", stdout);
         Assert.Contains("mirror:   ui/v2 for 10% of requests", stdout);
         Assert.Contains("headers:  request: set x-mesh: meshy", stdout);
         Assert.Contains("rewrite:  prefix \"/v2/\"", stdout);

@@ -4,9 +4,11 @@ using Meshy.Conf.Loading;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.HttpConnectionManager;
 using Meshy.Filters.TcpProxy;
+using Microsoft.Extensions.Logging;
 
 namespace Meshy.Testing;
 
@@ -17,11 +19,15 @@ namespace Meshy.Testing;
 /// </summary>
 public sealed class HttpProxyHarness : IAsyncDisposable
 {
-    private HttpProxyHarness(ListenerHarness listeners, Http1PoolRegistry pools, HttpLogCapture logs)
+    private readonly SnapshotCompiler _compiler;
+
+    private HttpProxyHarness(ListenerHarness listeners, Http1PoolRegistry pools, HttpLogCapture logs, CircuitBreakerRegistry breakers, SnapshotCompiler compiler)
     {
+        _compiler = compiler;
         Listeners = listeners;
         Pools = pools;
         Logs = logs;
+        Breakers = breakers;
     }
 
     /// <summary>The running listeners.</summary>
@@ -33,8 +39,14 @@ public sealed class HttpProxyHarness : IAsyncDisposable
     /// <summary>Everything the proxy logged.</summary>
     public HttpLogCapture Logs { get; }
 
-    /// <summary>Compiles <paramref name="toml"/> and binds its listeners.</summary>
-    public static async Task<HttpProxyHarness> StartAsync(string toml)
+    /// <summary>The clusters' circuit breakers.</summary>
+    public CircuitBreakerRegistry Breakers { get; }
+
+    /// <summary>
+    /// Compiles <paramref name="toml"/> and binds its listeners. <paramref name="httpFilters"/>: the rule filters
+    /// to build (none by default); they get the harness's log capture when created by <paramref name="httpFilters"/>.
+    /// </summary>
+    public static async Task<HttpProxyHarness> StartAsync(string toml, Func<ILoggerFactory, IEnumerable<IHttpFilterFactory>>? httpFilters = null)
     {
         ConfigLoadResult loaded = ConfigLoader.LoadText(toml, "test.toml");
         if (!loaded.Success)
@@ -45,14 +57,26 @@ public sealed class HttpProxyHarness : IAsyncDisposable
         var pools = new Http1PoolRegistry();
         var connector = new UpstreamConnector(PipeOptionsFactory.Default);
         var metrics = new TcpProxyMetrics();
+        var breakers = new CircuitBreakerRegistry();
         var compiler = new SnapshotCompiler(new EndpointRegistry(),
         [
-            new TcpProxyFilterFactory(connector, metrics, logs),
-            new HttpConnectionManagerFactory(connector, pools, metrics, [], logs),
+            new TcpProxyFilterFactory(connector, metrics, logs, pools, breakers),
+            new HttpConnectionManagerFactory(connector, pools, metrics, httpFilters?.Invoke(logs) ?? [], logs, breakers: breakers),
         ]);
         ProxySnapshot snapshot = compiler.Compile(loaded.Config!, "test.toml");
         ListenerHarness listeners = await ListenerHarness.StartAsync(snapshot);
-        return new HttpProxyHarness(listeners, pools, logs);
+        return new HttpProxyHarness(listeners, pools, logs, breakers, compiler);
+    }
+
+    /// <summary>Compiles <paramref name="toml"/> with the same factories and registries and publishes it, as a reload does.</summary>
+    public async Task ReloadAsync(string toml)
+    {
+        ConfigLoadResult loaded = ConfigLoader.LoadText(toml, "test.toml");
+        if (!loaded.Success)
+        {
+            throw new InvalidOperationException("bad test config:\n" + string.Join('\n', loaded.Diagnostics));
+        }
+        await Listeners.ReloadAsync(_compiler.Compile(loaded.Config!, "test.toml"));
     }
 
     /// <summary>The bound address of listener <paramref name="name"/>.</summary>

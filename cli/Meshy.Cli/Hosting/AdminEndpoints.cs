@@ -5,6 +5,7 @@ using Meshy.Engine.Admin;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Prometheus;
 
 namespace Meshy.Cli.Hosting;
@@ -12,7 +13,8 @@ namespace Meshy.Cli.Hosting;
 /// <summary>The admin routes of CONTRACT.md: /ready, /config, /clusters, /stats, /metrics and POST /reload.</summary>
 internal static class AdminEndpoints
 {
-    public static IEnumerable<AdminRoute> Create(SnapshotHolder holder, ConfigReloader reloader, ProxyState state, ConnectionTracker? connections = null)
+    public static IEnumerable<AdminRoute> Create(
+        SnapshotHolder holder, ConfigReloader reloader, ProxyState state, ConnectionTracker? connections = null, CircuitBreakerRegistry? breakers = null)
     {
         yield return new AdminRoute("GET", "/ready", "200 once listeners are bound, 503 before and while draining",
             (_, _) => new(state.IsReady
@@ -23,7 +25,7 @@ internal static class AdminEndpoints
             (_, _) => new(AdminResponse.Json(200, ConfigDocument(holder.Current))));
 
         yield return new AdminRoute("GET", "/clusters", "clusters and endpoints with health, ejection and request counts",
-            (_, _) => new(AdminResponse.Json(200, ClustersDocument(holder.Current))));
+            (_, _) => new(AdminResponse.Json(200, ClustersDocument(holder.Current, breakers))));
 
         yield return new AdminRoute("GET", "/stats", "listeners, clusters and endpoints at a glance, as text tables",
             (_, _) => new(AdminResponse.Text(200, StatsTable.Render(holder.Current, connections, DateTime.UtcNow.Ticks))));
@@ -61,7 +63,7 @@ internal static class AdminEndpoints
         return Encoding.UTF8.GetString(output.ToArray());
     }
 
-    private static string ClustersDocument(ProxySnapshot snapshot)
+    private static string ClustersDocument(ProxySnapshot snapshot, CircuitBreakerRegistry? breakers)
     {
         var output = new MemoryStream();
         long now = DateTime.UtcNow.Ticks;
@@ -93,11 +95,27 @@ internal static class AdminEndpoints
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
+                WriteCircuitBreaker(json, breakers?.Find(cluster.Name));
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    /// <summary><c>circuit_breaker</c>: requests and retries in flight now, and overflows by limit since start (zeros before any traffic).</summary>
+    private static void WriteCircuitBreaker(Utf8JsonWriter json, ClusterCircuitBreaker? breaker)
+    {
+        json.WriteStartObject("circuit_breaker");
+        json.WriteNumber("requests_in_flight", breaker?.RequestsInFlight ?? 0);
+        json.WriteNumber("retries_in_flight", breaker?.RetriesInFlight ?? 0);
+        json.WriteStartObject("overflows");
+        foreach (CircuitBreakerLimit limit in CircuitBreakerLimits.All)
+        {
+            json.WriteNumber(CircuitBreakerLimits.Name(limit), breaker?.Overflows(limit) ?? 0);
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 }

@@ -51,7 +51,8 @@ internal static class MeshyHost
                 services.GetRequiredService<SnapshotHolder>(),
                 services.GetRequiredService<ConfigReloader>(),
                 services.GetRequiredService<ProxyState>(),
-                services.GetRequiredService<Meshy.Engine.Transport.ConnectionTracker>()),
+                services.GetRequiredService<Meshy.Engine.Transport.ConnectionTracker>(),
+                services.GetRequiredService<Meshy.Engine.Upstream.CircuitBreaking.CircuitBreakerRegistry>()),
             services.GetRequiredService<ILogger<AdminServer>>()));
         builder.Services.AddHostedService<ProxyHostedService>();
         return builder.Build();

@@ -92,6 +92,9 @@ public sealed class HttpExchange : IDisposable
     /// <summary>The body of a local reply (<c>text/plain</c>).</summary>
     public ReadOnlyMemory<byte> LocalReplyBody { get; private set; }
 
+    /// <summary>The <c>grpc-status</c> of a local reply sent in gRPC form; -1 otherwise (<c>grpc_response_status</c>).</summary>
+    public int GrpcStatus { get; private set; } = -1;
+
     /// <summary>True once the response head went downstream: a failure from here on closes the connection.</summary>
     public bool ResponseStarted { get; set; }
 
@@ -116,16 +119,40 @@ public sealed class HttpExchange : IDisposable
     }
 
     /// <summary>
-    /// Answers the request from the proxy: <paramref name="status"/> with <paramref name="body"/> as
-    /// <c>text/plain</c> (a short reason; pass a cached array, not a new one). Replaces any response
-    /// head not yet sent.
+    /// Answers the request from the proxy (a failure, a fault, no route): <paramref name="status"/> with
+    /// <paramref name="body"/> as <c>text/plain</c> (a short reason; pass a cached array, not a new one).
+    /// Replaces any response head not yet sent. A gRPC request gets the gRPC form instead (see
+    /// <see cref="GrpcLocalReply"/>): 200 with <c>grpc-status</c> (<paramref name="grpcStatus"/> when given,
+    /// else mapped from <paramref name="status"/>) and the reason as <c>grpc-message</c>. Every local reply goes
+    /// through here, whatever the protocol, so each codec only writes <see cref="Response"/> and
+    /// <see cref="LocalReplyBody"/>.
     /// </summary>
-    public void SendLocalReply(int status, ReadOnlyMemory<byte> body = default, ResponseFlags flags = ResponseFlags.None)
+    public void SendLocalReply(int status, ReadOnlyMemory<byte> body = default, ResponseFlags flags = ResponseFlags.None, int grpcStatus = -1)
+    {
+        if (!GrpcLocalReply.IsGrpc(Request))
+        {
+            SendDirectResponse(status, body, flags);
+            return;
+        }
+        ResponseFlags |= flags;
+        IsLocalReply = true;
+        LocalReplyBody = default;
+        ResponseBody = null;
+        GrpcStatus = grpcStatus >= 0 ? grpcStatus : GrpcLocalReply.StatusFor(status, ResponseFlags);
+        GrpcLocalReply.Write(Response, GrpcStatus, body.Span);
+    }
+
+    /// <summary>
+    /// Answers the request with a response the configuration spells out (<c>respond</c>, <c>redirect</c>):
+    /// as <see cref="SendLocalReply"/>, but sent as configured to gRPC requests too.
+    /// </summary>
+    public void SendDirectResponse(int status, ReadOnlyMemory<byte> body = default, ResponseFlags flags = ResponseFlags.None)
     {
         ResponseFlags |= flags;
         IsLocalReply = true;
         LocalReplyBody = body;
         ResponseBody = null;
+        GrpcStatus = -1;
         Response.Reset();
         Response.StatusCode = status;
         Response.ContentLength = body.Length;
@@ -176,6 +203,7 @@ public sealed class HttpExchange : IDisposable
         ResponseBody = null;
         IsLocalReply = false;
         LocalReplyBody = default;
+        GrpcStatus = -1;
         ResponseStarted = false;
         if (Volatile.Read(ref _abortReason) != (int)HttpAbortReason.None || !_aborted.TryReset())
         {

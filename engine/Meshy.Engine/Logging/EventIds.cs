@@ -81,6 +81,12 @@ internal static class EventIds
     public const int HttpRetryOverflow = 5101;
     public const int HttpPerTryTimeout = 5102;
 
+    // 5200–5299 HTTP resilience: circuit breaking, fault injection
+    public const int HttpRequestOverflow = 5200;
+    public const int FaultDelayInjected = 5201;
+    public const int FaultAbortInjected = 5202;
+    public const int TcpProxyOverflow = 5203;
+
     // 7000–7099 transparent sidecar
     public const int OriginalDestinationMissing = 7000;
     public const int OriginalDestinationLoop = 7001;

@@ -1,5 +1,7 @@
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,16 +13,18 @@ public static class MeshyEngineServiceCollectionExtensions
     /// <summary>
     /// Adds the transport and upstream singletons: <see cref="PipeOptionsFactory"/>,
     /// <see cref="ConnectionTracker"/>, <see cref="ListenerManager"/>, <see cref="UpstreamConnector"/>,
-    /// <see cref="EndpointRegistry"/>, <see cref="Http1PoolRegistry"/> and <see cref="TimeProvider"/>. Expects a <c>SnapshotHolder</c> and logging.
+    /// <see cref="EndpointRegistry"/>, <see cref="Http1PoolRegistry"/>, <see cref="CircuitBreakerRegistry"/>, <see cref="TimeProvider"/> and <see cref="IRandomSource"/>. Expects a <c>SnapshotHolder</c> and logging.
     /// </summary>
     public static IServiceCollection AddMeshyEngine(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRandomSource>(SharedRandomSource.Instance);
         services.TryAddSingleton(PipeOptionsFactory.Default);
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<EndpointRegistry>();
         services.TryAddSingleton<UpstreamConnector>();
         services.TryAddSingleton(services => new Http1PoolRegistry(services.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<CircuitBreakerRegistry>();
         services.TryAddSingleton<ListenerManager>();
         return services;
     }

@@ -250,14 +250,21 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         ForwardOutcome outcome = ForwardOutcome.Response;
         if (rule is not null)
         {
+            // The client is watched from here: a filter may hold the request (a fault delay) and must learn
+            // that the client left.
+            if (!request.HasBody && !request.IsUpgrade && !request.IsConnect)
+            {
+                StartWatch();
+            }
             FilterStatus status = await rule.Filters.OnRequestHeadersAsync(exchange).ConfigureAwait(false);
             if (status == FilterStatus.Continue)
             {
-                if (!request.HasBody && !request.IsUpgrade && !request.IsConnect)
-                {
-                    StartWatch();
-                }
                 outcome = await router.ForwardAsync(exchange, rule).ConfigureAwait(false);
+            }
+            else if (status == FilterStatus.Stop)
+            {
+                // A filter ended the request without an answer: the client is gone.
+                outcome = ForwardOutcome.DownstreamGone;
             }
             if (outcome == ForwardOutcome.Response)
             {
@@ -278,7 +285,17 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             _output.Clear();
             bool noClose = false;
             Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref noClose, _output);
-            await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The client is gone before the tunnel began: the upstream connection and the cluster's slot go back.
+                await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
+                Completed(rule, exchange);
+                throw;
+            }
             exchange.ResponseStarted = true;
             Completed(rule, exchange);
             await router.TunnelAsync(exchange).ConfigureAwait(false);

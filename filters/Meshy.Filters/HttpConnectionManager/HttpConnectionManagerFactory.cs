@@ -4,6 +4,7 @@ using Meshy.Conf.Schema;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Router;
@@ -31,11 +32,12 @@ internal sealed class HttpConnectionManagerFactory : INetworkFilterFactory
         IEnumerable<IHttpFilterFactory> httpFilters,
         ILoggerFactory loggers,
         TimeProvider? time = null,
-        SnapshotHolder? holder = null)
+        SnapshotHolder? holder = null,
+        CircuitBreakerRegistry? breakers = null)
     {
         _time = time ?? TimeProvider.System;
         _router = new RouterFilter(connector, pools, tunnelMetrics, loggers.CreateLogger<RouterFilter>(), _time);
-        _routes = new RouteTableCompiler(httpFilters, loggers.CreateLogger<RouteTableCompiler>());
+        _routes = new RouteTableCompiler(httpFilters, loggers.CreateLogger<RouteTableCompiler>(), breakers);
         _holder = holder;
         _loggers = loggers;
     }

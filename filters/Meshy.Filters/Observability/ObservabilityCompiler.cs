@@ -4,6 +4,7 @@ using Meshy.Conf.Schema;
 using Meshy.Engine.Observability;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Filters.Observability.AccessLog;
 using Meshy.Filters.Observability.Metrics;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,8 @@ namespace Meshy.Filters.Observability;
 
 /// <summary>
 /// Compiles each snapshot's <see cref="ProxyTelemetry"/>, keeps one <see cref="AccessLogWriter"/> per
-/// sink path for the process, and sets the scrape-time gauges (<c>meshy_active_connections</c>,
-/// <c>meshy_active_requests</c>) just before each collection.
+/// sink path for the process, and sets the scrape-time series (<c>meshy_active_connections</c>,
+/// <c>meshy_active_requests</c>, <c>meshy_circuit_breaker_overflows_total</c>) just before each collection.
 /// </summary>
 internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ConnectionTracker? _connections;
     private readonly int _accessLogCapacity;
+    private readonly CircuitBreakerRegistry? _breakers;
     private readonly ConcurrentDictionary<string, AccessLogWriter> _writers = new(StringComparer.Ordinal);
     private ClusterSnapshot[] _clusters = [];
 
@@ -29,12 +31,15 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
     /// <param name="loggers">For sink and recording failures.</param>
     /// <param name="connections">Read at scrape time for <c>meshy_active_connections</c>; none in some tests.</param>
     /// <param name="accessLogCapacity">Lines buffered per sink before lines are dropped.</param>
+    /// <param name="breakers">Read at scrape time for <c>meshy_circuit_breaker_overflows_total</c>; none in some tests.</param>
     public ObservabilityCompiler(
         ObservabilityMetrics metrics,
         ILoggerFactory loggers,
         ConnectionTracker? connections = null,
-        int accessLogCapacity = AccessLogWriter.DefaultCapacity)
+        int accessLogCapacity = AccessLogWriter.DefaultCapacity,
+        CircuitBreakerRegistry? breakers = null)
     {
+        _breakers = breakers;
         _metrics = metrics;
         _loggers = loggers;
         _connections = connections;
@@ -93,6 +98,16 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
                 active += endpoint.State.ActiveRequests;
             }
             _metrics.ActiveRequests.WithLabels(cluster.Name).Set(active);
+        }
+        if (_breakers is not null)
+        {
+            foreach (ClusterCircuitBreaker breaker in _breakers.Breakers)
+            {
+                foreach (CircuitBreakerLimit limit in CircuitBreakerLimits.All)
+                {
+                    _metrics.CircuitBreakerOverflows.WithLabels(breaker.Cluster, CircuitBreakerLimits.Name(limit)).IncTo(breaker.Overflows(limit));
+                }
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class ProxyTelemetry(
             long requestBytes = exchange.RequestBody is Http1BodyReader body ? body.BytesRead : 0;
             long responseBytes = exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
             http.Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
-                .Get(exchange.Response.StatusCode, exchange.ResponseFlags)
+                .Get(exchange.Response.StatusCode, exchange.ResponseFlags, exchange.GrpcStatus)
                 .Record(milliseconds, requestBytes, responseBytes);
             accessLog?.WriteHttp(exchange, end, requestBytes, responseBytes);
         }

@@ -7,6 +7,8 @@ internal static class HttpLocalReplies
     public static readonly byte[] NoHealthyUpstream = "no healthy upstream\n"u8.ToArray();
     public static readonly byte[] ConnectFailure = "upstream connect error\n"u8.ToArray();
     public static readonly byte[] Overflow = "upstream overflow: too many requests waiting for a connection\n"u8.ToArray();
+    public static readonly byte[] RequestOverflow = "upstream overflow: too many requests in flight to the cluster\n"u8.ToArray();
+    public static readonly byte[] FaultAbort = "fault filter abort\n"u8.ToArray();
     public static readonly byte[] ConnectionTermination = "upstream closed the connection before response headers\n"u8.ToArray();
     public static readonly byte[] RemoteReset = "upstream reset the connection before response headers\n"u8.ToArray();
     public static readonly byte[] MalformedResponse = "upstream sent a malformed response\n"u8.ToArray();

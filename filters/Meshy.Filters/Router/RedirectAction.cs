@@ -54,7 +54,7 @@ internal sealed class RedirectAction
         try
         {
             int length = Write(request, match, buffer);
-            exchange.SendLocalReply(Status);
+            exchange.SendDirectResponse(Status);
             exchange.Response.Headers.Set("location"u8, buffer[..length]);
         }
         finally

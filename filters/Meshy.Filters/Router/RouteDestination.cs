@@ -1,4 +1,5 @@
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.LoadBalancing;
 using Meshy.Engine.Upstream.Pools;
 
@@ -21,6 +22,12 @@ internal sealed class RouteDestination
 
     /// <summary>The cluster's <c>limits.max_retries</c>: retries in flight to it at most.</summary>
     public int MaxRetries { get; init; } = 3;
+
+    /// <summary>The cluster's <c>limits.max_requests</c>: requests in flight to it at most.</summary>
+    public int MaxRequests { get; init; } = 1024;
+
+    /// <summary>The cluster's circuit-breaker state (process-wide, by name); null: no limits apply (the passthrough).</summary>
+    public ClusterCircuitBreaker? Breaker { get; init; }
 
     /// <summary>The cluster's <c>hash_on</c> when its <c>lb</c> is <c>ring_hash</c>; null otherwise.</summary>
     public RouteHashPolicy? Hash { get; init; }

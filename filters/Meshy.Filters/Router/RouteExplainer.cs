@@ -149,7 +149,8 @@ internal sealed class RouteExplainer(VirtualHostTable hosts, bool originalDestin
             }
             if (fault.Abort is { } abort)
             {
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"fault:    abort with {abort.Status} for {abort.Percent}% of requests"));
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"fault:    abort with {abort.Status} for {abort.Percent}% of requests")
+                    + (abort.GrpcStatus is { } grpc ? string.Create(CultureInfo.InvariantCulture, $" (gRPC requests: grpc-status {grpc})") : ""));
             }
         }
         if (config.Mirror is { } mirror)

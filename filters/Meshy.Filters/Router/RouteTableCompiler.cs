@@ -5,6 +5,7 @@ using Meshy.Conf.Compilation;
 using Meshy.Conf.Schema;
 using Meshy.Engine.Http;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
 using Microsoft.Extensions.Logging;
 
@@ -15,10 +16,13 @@ namespace Meshy.Filters.Router;
 /// <see cref="CompilationContext.GetOrAddShared"/>): host sets, rules with their matches (regexes
 /// compiled here, once), weighted destinations with pool settings and ring-hash keys, the actions
 /// (respond, redirect, rewrite, header edits), and each rule's HTTP filter chain. The same compiled
-/// tables serve the proxy and <c>meshy route</c>.
+/// tables serve the proxy and <c>meshy route</c>. Destinations carry their cluster's circuit breaker from
+/// <paramref name="breakers"/> (a private registry when null: tables only explained, never served).
 /// </summary>
-internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory> filterFactories, ILogger logger)
+internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory> filterFactories, ILogger logger, CircuitBreakerRegistry? breakers = null)
 {
+    private readonly CircuitBreakerRegistry _breakers = breakers ?? new CircuitBreakerRegistry();
+
     private const string SharedKey = "router.route-tables";
 
     private readonly IHttpFilterFactory[] _factories = CheckFactories(filterFactories);
@@ -82,7 +86,7 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
         };
     }
 
-    private static RouteDestination CompileDestination(
+    private RouteDestination CompileDestination(
         DestinationConfig to,
         CompilationContext context,
         FrozenDictionary<string, ClusterConfig> clusterConfigs,
@@ -97,6 +101,8 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
             Weight = to.Weight,
             PoolSettings = GetPoolSettings(config, pools),
             MaxRetries = config.Limits.MaxRetries,
+            MaxRequests = config.Limits.MaxRequests,
+            Breaker = _breakers.Get(to.Cluster),
             Hash = config is { Lb: LoadBalancerPolicy.RingHash, HashOn: { } hashOn } ? new RouteHashPolicy(hashOn) : null,
         };
     }

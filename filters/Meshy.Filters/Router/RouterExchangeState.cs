@@ -1,6 +1,7 @@
 using Meshy.Engine.Http;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Http1;
 
@@ -33,8 +34,14 @@ internal sealed class RouterExchangeState
     /// <summary>True while <see cref="Replay"/> is armed for the current request.</summary>
     public bool Replaying;
 
-    /// <summary>The cluster's retry budget slot this request holds; null when it holds none.</summary>
-    public RetryBudget? RetrySlot;
+    /// <summary>The cluster whose <c>max_retries</c> slot this request holds; null when it holds none.</summary>
+    public ClusterCircuitBreaker? RetrySlot;
+
+    /// <summary>
+    /// The cluster whose <c>max_requests</c> slot this request holds, from routing until its upstream side
+    /// ends; null when it holds none. Not cleared by <see cref="Reset"/>: only its release may clear it.
+    /// </summary>
+    public ClusterCircuitBreaker? RequestSlot;
 
     /// <summary>The per-try timer (created once per connection, on the first request with a per-try timeout).</summary>
     public ITimer? PerTryTimer;

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Transport;
@@ -11,18 +10,12 @@ namespace Meshy.Filters.Router;
 
 /// <summary>
 /// The rule's <c>retries</c> (CONTRACT: retries): which failed tries go again, the replay of the request
-/// body, the per-try timeout, the backoff and the cluster's retry budget.
+/// body, the per-try timeout, the backoff and the cluster's <c>max_retries</c> circuit breaker.
 /// </summary>
 internal sealed partial class RouterFilter
 {
     /// <summary>The attempt header sent to the upstream on every try of a rule with retries (1 for the first).</summary>
     private static ReadOnlySpan<byte> AttemptCountHeader => "x-envoy-attempt-count"u8;
-
-    /// <summary>Retries in flight per cluster name (<c>limits.max_retries</c>); process-wide, so it survives reloads.</summary>
-    private readonly ConcurrentDictionary<string, RetryBudget> _retryBudgets = new(StringComparer.Ordinal);
-
-    /// <summary>The retries in flight to <paramref name="cluster"/> now (for tests and the admin view).</summary>
-    public int RetriesInFlight(string cluster) => _retryBudgets.TryGetValue(cluster, out RetryBudget? budget) ? budget.InFlight : 0;
 
     /// <summary>
     /// Chooses what the body pump reads. A request the rule may send again after it reached the upstream
@@ -87,15 +80,15 @@ internal sealed partial class RouterFilter
         {
             return null;
         }
-        if (state.RetrySlot is null)
+        if (state.RetrySlot is null && destination.Breaker is { } breaker)
         {
-            RetryBudget budget = _retryBudgets.GetOrAdd(destination.Cluster.Name, static _ => new RetryBudget());
-            if (!budget.TryEnter(destination.MaxRetries))
+            // Envoy's max_retries circuit breaker: one slot per retried request, held until it is answered.
+            if (!breaker.TryEnterRetry(destination.MaxRetries))
             {
                 LogRetryOverflow(exchange.Connection.Id, destination.Cluster.Name, destination.MaxRetries);
                 return null;
             }
-            state.RetrySlot = budget;
+            state.RetrySlot = breaker;
         }
         LogRetrying(exchange.Connection.Id, destination.Cluster.Name, current.Address, reason, tries + 1, next.Address);
         return next;

@@ -22,7 +22,8 @@ namespace Meshy.Filters.Router;
 /// <item><term>404 NR</term><description>no table for the Host, or no rule matched, on a connection without an
 /// original destination (with one, the request passes through to it: <see cref="PassthroughRoute"/>)</description></item>
 /// <item><term>503 UH</term><description>no destination or endpoint available</description></item>
-/// <item><term>503 UO</term><description>no connection and the pending queue is full</description></item>
+/// <item><term>503 UO</term><description>circuit breaker: the cluster has <c>max_requests</c> in flight, or no connection
+/// and the pending queue is full (RouterFilter.CircuitBreaking.cs)</description></item>
 /// <item><term>503 UF</term><description>the connect failed</description></item>
 /// <item><term>503 UC / UR</term><description>the upstream closed (FIN) / reset (RST) before a response head</description></item>
 /// <item><term>502</term><description>the upstream's response head was malformed</description></item>
@@ -51,7 +52,8 @@ internal sealed partial class RouterFilter(
 
     /// <summary>
     /// Finds the rule for the request: a route's, else <see cref="PassthroughRoute.Rule"/> when the connection
-    /// has an original destination; null after a 404 <c>NR</c> local reply. Sets <see cref="HttpExchange.Route"/>.
+    /// has an original destination; null after a 404 <c>NR</c> local reply. Sets <see cref="HttpExchange.Route"/> and
+    /// starts the rule's <c>timeout</c>.
     /// </summary>
     public RouteRule? Match(HttpExchange exchange, VirtualHostTable hosts)
     {
@@ -70,6 +72,12 @@ internal sealed partial class RouterFilter(
         RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
         state.Matched = match;
         exchange.Route = rule;
+        if (rule.Timeout is { } timeout)
+        {
+            // The whole request (CONTRACT: timeout): started here, before the rule's filters, so a fault
+            // delay counts against it as much as every retry and backoff does.
+            exchange.StartTimeout(timeout);
+        }
         return rule;
     }
 
@@ -82,13 +90,15 @@ internal sealed partial class RouterFilter(
     public async ValueTask<ForwardOutcome> ForwardAsync(HttpExchange exchange, RouteRule rule)
     {
         RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
+        // A slot the connection's previous exchange failed to give back (it ended by an exception) must not leak.
+        ExitCluster(state);
         state.Reset();
         RouteMatch match = state.Matched ?? RouteRule.MatchAll;
 
         // 0. the rule's own answers: a direct response or a redirect
         if (rule.Respond is { } respond)
         {
-            exchange.SendLocalReply(respond.Status, respond.Body);
+            exchange.SendDirectResponse(respond.Status, respond.Body);
             foreach ((byte[] name, byte[] value) in respond.Headers)
             {
                 exchange.Response.Headers.Set(name, value);
@@ -127,10 +137,9 @@ internal sealed partial class RouterFilter(
             return ForwardOutcome.Response;
         }
         exchange.Endpoint = endpoint;
-        if (rule.Timeout is { } timeout)
+        if (!TryEnterCluster(exchange, state, destination))
         {
-            // The whole request, every retry and backoff included (CONTRACT: timeout).
-            exchange.StartTimeout(timeout);
+            return ForwardOutcome.Response;
         }
 
         // 2. the request as the upstream sees it: rewrite, then header edits (after matching and balancing,
@@ -157,7 +166,7 @@ internal sealed partial class RouterFilter(
                     SetAttemptCount(exchange.Request, tries);
                 }
                 Http1PoolResult acquired = await pools.GetPool(endpoint.State)
-                    .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh)
+                    .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh, destination.Breaker)
                     .ConfigureAwait(false);
                 fresh = false;
                 EndpointSnapshot? next;
@@ -278,7 +287,12 @@ internal sealed partial class RouterFilter(
             if (state.RetrySlot is { } slot)
             {
                 state.RetrySlot = null;
-                slot.Exit();
+                slot.ExitRetry();
+            }
+            if (state.Lease is null)
+            {
+                // No response streams from an upstream (a local reply, the client gone): the upstream side is over.
+                ExitCluster(state);
             }
         }
     }
@@ -296,6 +310,7 @@ internal sealed partial class RouterFilter(
         if (exchange.UpstreamState is not RouterExchangeState { Lease: not null } state)
         {
             EndReplay(exchange.UpstreamState as RouterExchangeState);
+            ExitCluster(exchange.UpstreamState as RouterExchangeState);
             return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
         }
         bool reusable = responseComplete && state.Codec!.ResponseBody.IsCompleted && !exchange.Response.UpstreamCloses;
@@ -303,6 +318,7 @@ internal sealed partial class RouterFilter(
         EndReplay(state);
         reusable &= state.Codec!.RequestSent && exchange.AbortReason == HttpAbortReason.None;
         Release(state, reusable);
+        ExitCluster(state);
         return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
     }
 
@@ -328,6 +344,7 @@ internal sealed partial class RouterFilter(
             LogTunnelEnded(exchange.Connection.Id, exchange.Cluster.Name, lease.Connection.Sender.BytesSent, exchange.Connection.Sender.BytesSent);
             Release(state, reusable: false);
             EndReplay(state);
+            ExitCluster(state);
         }
     }
 

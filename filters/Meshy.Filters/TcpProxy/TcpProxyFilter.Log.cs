@@ -18,4 +18,7 @@ internal sealed partial class TcpProxyFilter
 
     [LoggerMessage(EventId = EventIds.TcpProxySessionEnded, Level = LogLevel.Debug, Message = "connection {ConnectionId}: session ended, {Received} bytes up, {Sent} bytes down, aborted: {Aborted}")]
     private partial void LogSessionEnded(long connectionId, long received, long sent, bool aborted);
+
+    [LoggerMessage(EventId = EventIds.TcpProxyOverflow, Level = LogLevel.Debug, Message = "connection {ConnectionId}: cluster {Cluster} has {MaxConnections} connections open (limits.max_connections, UO); closing")]
+    private partial void LogOverflow(long connectionId, string cluster, int maxConnections);
 }

@@ -12,7 +12,8 @@ namespace Meshy.Filters.TcpProxy;
 /// The L4 terminal filter (<c>protocol = "tcp"</c>, <c>cluster = "..."</c>): picks an endpoint of the
 /// cluster with its load balancer, connects within <c>connect_timeout</c> (trying another endpoint on a
 /// failed connect, up to <see cref="MaxConnectAttempts"/>), then copies bytes both ways until both
-/// directions have ended. With no endpoint or no connect, the downstream is closed at once.
+/// directions have ended. With no endpoint or no connect, or past the cluster's <c>limits.max_connections</c>
+/// (<c>UO</c>), the downstream is closed at once.
 /// </summary>
 /// <remarks>
 /// Compiled once per snapshot and shared by every connection on it: per-connection state lives in
@@ -29,6 +30,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     private readonly ILogger _logger;
     private readonly TcpProxyCounters _counters;
     private readonly TimeProvider _time;
+    private readonly TcpConnectionLimit? _limit;
 
     /// <summary>Proxies to <paramref name="cluster"/>.</summary>
     /// <param name="cluster">The cluster of <c>listeners[].cluster</c>, from the same snapshot.</param>
@@ -37,14 +39,17 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     /// <param name="metrics">Process-wide counters; a private instance when null (tests).</param>
     /// <param name="time">The clock for ejection checks; the system clock when null.</param>
     /// <param name="maxConnectAttempts">Attempts per session, each on a different endpoint; at least 1.</param>
+    /// <param name="limit">The cluster's <c>max_connections</c>; none when null.</param>
     public TcpProxyFilter(
         ClusterSnapshot cluster,
         UpstreamConnector connector,
         ILogger logger,
         TcpProxyMetrics? metrics = null,
         TimeProvider? time = null,
-        int maxConnectAttempts = DefaultMaxConnectAttempts)
+        int maxConnectAttempts = DefaultMaxConnectAttempts,
+        TcpConnectionLimit? limit = null)
     {
+        _limit = limit;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnectAttempts, 1);
         _cluster = cluster;
         _connector = connector;
@@ -69,9 +74,26 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     {
         long started = Stopwatch.GetTimestamp();
         connection.UpstreamCluster = _cluster.Name;
-        UpstreamConnection? upstream = await ConnectAsync(connection).ConfigureAwait(false);
+        if (_limit is { } limit && !limit.TryEnter())
+        {
+            connection.ResponseFlags |= ResponseFlags.UpstreamOverflow;
+            LogOverflow(connection.Id, _cluster.Name, limit.MaxConnections);
+            connection.Snapshot.Telemetry.OnTcpSessionClosed(connection, started);
+            return FilterStatus.Stop;
+        }
+        UpstreamConnection? upstream;
+        try
+        {
+            upstream = await ConnectAsync(connection).ConfigureAwait(false);
+        }
+        catch
+        {
+            _limit?.Exit();
+            throw;
+        }
         if (upstream is null)
         {
+            _limit?.Exit();
             connection.Snapshot.Telemetry.OnTcpSessionClosed(connection, started);
             // Stop: the listener completes the downstream's pipes and closes its socket now.
             return FilterStatus.Stop;
@@ -90,6 +112,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
         finally
         {
             upstream.Dispose();
+            _limit?.Exit();
             endpoint.RequestFinished();
             _counters.SessionClosed();
             connection.BytesReceived = upstream.Sender.BytesSent;

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream.CircuitBreaking;
 
 namespace Meshy.Engine.Upstream.Pools;
 
@@ -52,6 +53,9 @@ public sealed class Http1ConnectionPool
     /// frees up while the request waits as pending. Never waits beyond <paramref name="cancellationToken"/>.
     /// <paramref name="fresh"/>: skip idle connections and open a new one (the retry after a reused
     /// connection turned out to be closed by the upstream: the other idle ones may be just as stale).
+    /// <paramref name="breaker"/>: where the cluster's overflows are counted, once per call each: <c>max_connections</c>
+    /// when the connection limit kept a new connection from opening, <c>max_pending_requests</c> when the
+    /// request was then refused.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Http1PoolResult> AcquireAsync(
@@ -59,10 +63,12 @@ public sealed class Http1ConnectionPool
         Http1PoolSettings settings,
         UpstreamConnector connector,
         CancellationToken cancellationToken,
-        bool fresh = false)
+        bool fresh = false,
+        ClusterCircuitBreaker? breaker = null)
     {
         _settings = settings;
         bool pending = false;
+        bool limited = false;
         try
         {
             while (true)
@@ -84,10 +90,16 @@ public sealed class Http1ConnectionPool
                 {
                     continue;
                 }
+                if (!limited)
+                {
+                    limited = true;
+                    breaker?.CountOverflow(CircuitBreakerLimit.MaxConnections);
+                }
                 if (!pending)
                 {
                     if (!Budget.TryEnterPending(settings.MaxPendingRequests))
                     {
+                        breaker?.CountOverflow(CircuitBreakerLimit.MaxPendingRequests);
                         return new Http1PoolResult(Http1PoolStatus.Overflow, null);
                     }
                     pending = true;

@@ -34,6 +34,8 @@ internal sealed class ObservabilityMetrics
             new GaugeConfiguration { LabelNames = ["listener"] });
         ActiveRequests = factory.CreateGauge("meshy_active_requests", "Requests and TCP sessions in flight to a cluster now.",
             new GaugeConfiguration { LabelNames = ["cluster"] });
+        CircuitBreakerOverflows = factory.CreateCounter("meshy_circuit_breaker_overflows_total", "Times a cluster's circuit-breaker limit (clusters[].limits) overflowed, by limit.",
+            new CounterConfiguration { LabelNames = ["cluster", "limit"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
         AccessLogDropped = factory.CreateCounter("meshy_access_log_dropped_total", "Access-log lines dropped because the sink fell behind.",
             new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
     }
@@ -70,6 +72,9 @@ internal sealed class ObservabilityMetrics
 
     /// <summary><c>meshy_active_requests{cluster}</c>, set at scrape time.</summary>
     public Gauge ActiveRequests { get; }
+
+    /// <summary><c>meshy_circuit_breaker_overflows_total{cluster,limit}</c>, brought up to the breakers' counts at scrape time.</summary>
+    public Counter CircuitBreakerOverflows { get; }
 
     /// <summary><c>meshy_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
