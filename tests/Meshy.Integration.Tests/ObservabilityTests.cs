@@ -60,7 +60,7 @@ public sealed class ObservabilityTests
         (HttpStatusCode status, string stats) = await admin.GetAsync("stats");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Matches(@"(?m)^web\s+127\.0\.0\.1:\d+\s+http\s+1\s+1\s+0$", stats);
-        Assert.Matches($@"(?m)^backend\s+{upstream.EndPoint.ToString().Replace(".", @"\.")}\s+-\s+yes\s+no\s+0\s+3\s+1$", stats);
+        Assert.Matches($@"(?m)^backend\s+{upstream.EndPoint.ToString().Replace(".", @"\.")}\s+-\s+yes\s+no\s+0\s+0\s+3\s+1$", stats);
         Assert.Contains("/stats", (await admin.GetAsync("")).Body);
 
         await Loopback.WaitUntilAsync(() => File.Exists(firstLog) && File.ReadAllLines(firstLog).Length == 3, "3 access-log lines");

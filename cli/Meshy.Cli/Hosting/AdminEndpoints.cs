@@ -75,6 +75,7 @@ internal static class AdminEndpoints
             {
                 json.WriteStartObject();
                 json.WriteString("name", cluster.Name);
+                json.WriteBoolean("panic", cluster.Health?.Panic ?? false);
                 json.WriteStartArray("endpoints");
                 foreach (EndpointSnapshot endpoint in cluster.Endpoints)
                 {
@@ -88,7 +89,20 @@ internal static class AdminEndpoints
                     json.WriteEndObject();
                     json.WriteNumber("weight", endpoint.Weight);
                     json.WriteBoolean("healthy", endpoint.State.Healthy);
-                    json.WriteBoolean("ejected", endpoint.State.EjectedUntilTicks > now);
+                    long ejectedUntil = endpoint.State.EjectedUntilTicks;
+                    json.WriteBoolean("ejected", ejectedUntil > now);
+                    if (ejectedUntil > now)
+                    {
+                        json.WriteString("ejected_until", new DateTime(ejectedUntil, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        json.WriteNull("ejected_until");
+                    }
+                    json.WriteNumber("times_ejected", endpoint.State.TimesEjected);
+                    json.WriteNumber("ejection_multiplier", endpoint.State.EjectionMultiplier);
+                    json.WriteNumber("consecutive_failures", endpoint.State.Consecutive5xx);
+                    json.WriteNumber("consecutive_gateway_errors", endpoint.State.ConsecutiveGatewayErrors);
                     json.WriteNumber("active_requests", endpoint.State.ActiveRequests);
                     json.WriteNumber("total_requests", endpoint.State.TotalRequests);
                     json.WriteNumber("active_connections", endpoint.State.ActiveConnections);

@@ -55,6 +55,8 @@ internal static class MeshyHost
                 services.GetRequiredService<Meshy.Engine.Upstream.CircuitBreaking.CircuitBreakerRegistry>()),
             services.GetRequiredService<ILogger<AdminServer>>()));
         builder.Services.AddHostedService<ProxyHostedService>();
+        // After the proxy: it starts on the snapshot the first load published, then follows every reload.
+        builder.Services.AddHostedService(static services => services.GetRequiredService<Meshy.Engine.Upstream.Health.HealthMonitor>());
         return builder.Build();
     }
 }

@@ -9,7 +9,7 @@ namespace Meshy.Cli.Hosting;
 /// <summary>
 /// Admin <c>/stats</c>: the proxy at a glance as aligned plain-text tables, for people (scripts read
 /// <c>/metrics</c> and <c>/clusters</c>): listeners with their connections, then every endpoint of every
-/// cluster with health, ejection, requests and pooled connections.
+/// cluster with health, ejection (now and how often), requests and pooled connections.
 /// </summary>
 internal static class StatsTable
 {
@@ -33,7 +33,7 @@ internal static class StatsTable
         Append(text, listeners);
         text.Append('\n');
 
-        var endpoints = new List<string[]> { new[] { "CLUSTER", "ENDPOINT", "VERSION", "HEALTHY", "EJECTED", "ACTIVE_RQ", "TOTAL_RQ", "CONNECTIONS" } };
+        var endpoints = new List<string[]> { new[] { "CLUSTER", "ENDPOINT", "VERSION", "HEALTHY", "EJECTED", "EJECTIONS", "ACTIVE_RQ", "TOTAL_RQ", "CONNECTIONS" } };
         foreach (ClusterSnapshot cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             foreach (EndpointSnapshot endpoint in cluster.Endpoints)
@@ -42,7 +42,7 @@ internal static class StatsTable
                 endpoints.Add(
                 [
                     cluster.Name, endpoint.Address, endpoint.Labels.GetValueOrDefault("version") ?? "-",
-                    state.Healthy ? "yes" : "no", state.EjectedUntilTicks > nowTicks ? "yes" : "no",
+                    state.Healthy ? "yes" : "no", state.EjectedUntilTicks > nowTicks ? "yes" : "no", Number(state.TimesEjected),
                     Number(state.ActiveRequests), Number(state.TotalRequests), Number(state.ActiveConnections),
                 ]);
             }

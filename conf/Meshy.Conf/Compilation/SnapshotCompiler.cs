@@ -7,6 +7,7 @@ using Meshy.Engine.Observability;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.Health;
 using Meshy.Engine.Upstream.LoadBalancing;
 
 namespace Meshy.Conf.Compilation;
@@ -14,7 +15,8 @@ namespace Meshy.Conf.Compilation;
 /// <summary>
 /// Compiles a validated <see cref="MeshyConfig"/> into one immutable <see cref="ProxySnapshot"/>:
 /// clusters with their endpoints (whose live state comes from the <see cref="EndpointRegistry"/>, so
-/// it survives reloads), subsets, load balancers, and each listener's network filter chain.
+/// it survives reloads), subsets, load balancers, outlier detectors and health-check settings (with the
+/// cluster's live health from the <see cref="ClusterHealthRegistry"/>), and each listener's network filter chain.
 /// Everything costly (lookups, regexes, label children) is done here, once per reload.
 /// </summary>
 public sealed class SnapshotCompiler
@@ -23,14 +25,17 @@ public sealed class SnapshotCompiler
     private readonly FrozenDictionary<ListenerProtocol, INetworkFilterFactory> _networkFactories;
     private readonly TimeProvider _time;
     private readonly ITelemetryCompiler? _telemetry;
+    private readonly ClusterHealthRegistry _health;
 
     public SnapshotCompiler(
         EndpointRegistry endpoints,
         IEnumerable<INetworkFilterFactory> networkFactories,
         TimeProvider? time = null,
-        ITelemetryCompiler? telemetry = null)
+        ITelemetryCompiler? telemetry = null,
+        ClusterHealthRegistry? health = null)
     {
         _endpoints = endpoints;
+        _health = health ?? new ClusterHealthRegistry(time: time);
         _telemetry = telemetry;
         _time = time ?? TimeProvider.System;
         var byProtocol = new Dictionary<ListenerProtocol, INetworkFilterFactory>();
@@ -51,8 +56,9 @@ public sealed class SnapshotCompiler
     /// </summary>
     public ProxySnapshot Compile(MeshyConfig config, string source, bool buildListeners = true)
     {
+        HashSet<string> tcpOnly = TcpOnlyClusters(config);
         FrozenDictionary<string, ClusterSnapshot> clusters = config.Clusters
-            .Select(CompileCluster)
+            .Select(cluster => CompileCluster(cluster, tcpOnly.Contains(cluster.Name)))
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
         var context = new CompilationContext { Config = config, Clusters = clusters };
 
@@ -98,7 +104,7 @@ public sealed class SnapshotCompiler
         };
     }
 
-    private ClusterSnapshot CompileCluster(ClusterConfig cluster)
+    private ClusterSnapshot CompileCluster(ClusterConfig cluster, bool tcpOnly)
     {
         ImmutableArray<EndpointSnapshot> endpoints =
         [
@@ -119,6 +125,7 @@ public sealed class SnapshotCompiler
             })
             .ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
 
+        ClusterHealth health = _health.GetOrCreate(cluster.Name);
         return new ClusterSnapshot
         {
             Name = cluster.Name,
@@ -127,7 +134,62 @@ public sealed class SnapshotCompiler
             ConnectTimeout = cluster.ConnectTimeout,
             Protocol = cluster.Protocol,
             LoadBalancer = CreateBalancer(cluster, endpoints),
+            Health = health,
+            OutlierDetector = cluster.OutlierDetection is { } outlier
+                ? new OutlierDetector(CompileOutlierDetection(outlier), endpoints, health, _health.Time)
+                : null,
+            HealthCheck = cluster.HealthCheck is { } check ? CompileHealthCheck(check, tcpOnly) : null,
         };
+    }
+
+    private static OutlierDetectionSettings CompileOutlierDetection(OutlierDetectionConfig outlier) => new()
+    {
+        Consecutive5xx = outlier.Consecutive5xx,
+        ConsecutiveGatewayErrors = outlier.ConsecutiveGatewayErrors,
+        Interval = outlier.Interval,
+        BaseEjectionTime = outlier.BaseEjectionTime,
+        MaxEjectionPercent = outlier.MaxEjectionPercent,
+    };
+
+    private static HealthCheckSettings CompileHealthCheck(HealthCheckConfig check, bool tcpOnly) => new()
+    {
+        Probe = tcpOnly ? HealthCheckProbe.Tcp : HealthCheckProbe.Http,
+        Path = check.Path,
+        Interval = check.Interval,
+        Timeout = check.Timeout,
+        UnhealthyThreshold = check.UnhealthyThreshold,
+        HealthyThreshold = check.HealthyThreshold,
+    };
+
+    /// <summary>
+    /// Clusters that only carry bytes: named by a listener's <c>cluster</c> and by no rule's <c>to</c> or
+    /// <c>mirror</c>. Their health check is a TCP connect, since they need not speak HTTP at all.
+    /// </summary>
+    private static HashSet<string> TcpOnlyClusters(MeshyConfig config)
+    {
+        var tcp = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ListenerConfig listener in config.Listeners)
+        {
+            if (listener.Cluster is { } name)
+            {
+                tcp.Add(name);
+            }
+        }
+        foreach (RouteTableConfig table in config.Routes)
+        {
+            foreach (RouteRuleConfig rule in table.Rules)
+            {
+                foreach (DestinationConfig destination in rule.To)
+                {
+                    tcp.Remove(destination.Cluster);
+                }
+                if (rule.Mirror is { } mirror)
+                {
+                    tcp.Remove(mirror.Cluster);
+                }
+            }
+        }
+        return tcp;
     }
 
     /// <summary>

@@ -56,6 +56,19 @@ internal static class EventIds
     public const int DrainCancellationFailed = 2012;
     public const int ApplyWhileDraining = 2013;
 
+    // 2200–2249 upstream: outlier detection and panic mode
+    public const int OutlierEjected = 2200;
+    public const int OutlierEjectionRefused = 2201;
+    public const int OutlierReturned = 2202;
+    public const int OutlierReviewFailed = 2203;
+    public const int UpstreamPanicEntered = 2210;
+    public const int UpstreamPanicLeft = 2211;
+
+    // 2250–2299 upstream: active health checks
+    public const int HealthCheckUnhealthy = 2250;
+    public const int HealthCheckHealthy = 2251;
+    public const int HealthCheckProbeFailed = 2252;
+
     // 3000–3099 TCP proxy
     public const int TcpProxyNoHealthyUpstream = 3000;
     public const int TcpProxyConnectFailed = 3001;

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using Meshy.Engine.Upstream.Health;
 using Meshy.Engine.Upstream.LoadBalancing;
 
 namespace Meshy.Engine.Upstream;
@@ -33,4 +34,13 @@ public sealed class ClusterSnapshot
 
     /// <summary>Picks an endpoint of the whole cluster (<c>lb</c>).</summary>
     public required ILoadBalancer LoadBalancer { get; init; }
+
+    /// <summary>The cluster's live health (counters, panic mode), kept across reloads; null for ad-hoc clusters.</summary>
+    public ClusterHealth? Health { get; init; }
+
+    /// <summary><c>outlier_detection</c> over this snapshot's endpoints; null when off.</summary>
+    public OutlierDetector? OutlierDetector { get; init; }
+
+    /// <summary><c>health_check</c>; null when off (every endpoint counts as healthy).</summary>
+    public HealthCheckSettings? HealthCheck { get; init; }
 }

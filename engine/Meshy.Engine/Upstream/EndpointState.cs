@@ -11,6 +11,10 @@ public sealed class EndpointState(string clusterName, string address)
     private long _activeConnections;
     private volatile bool _healthy = true;
     private long _ejectedUntilTicks;
+    private int _consecutive5xx;
+    private int _consecutiveGatewayErrors;
+    private int _ejectionMultiplier;
+    private long _timesEjected;
 
     /// <summary>The cluster this endpoint belongs to.</summary>
     public string ClusterName { get; } = clusterName;
@@ -41,6 +45,21 @@ public sealed class EndpointState(string clusterName, string address)
         set => Volatile.Write(ref _ejectedUntilTicks, value);
     }
 
+    /// <summary>5xx answers and gateway failures in a row (outlier detection); a success resets it.</summary>
+    public int Consecutive5xx => Volatile.Read(ref _consecutive5xx);
+
+    /// <summary>502/503/504 answers and gateway failures in a row (outlier detection); any other answer resets it.</summary>
+    public int ConsecutiveGatewayErrors => Volatile.Read(ref _consecutiveGatewayErrors);
+
+    /// <summary>
+    /// The ejection multiplier: the next ejection lasts <c>base_ejection_time</c> × (this + 1). Grows by one per
+    /// ejection and shrinks by one per <c>interval</c> the endpoint spends in service.
+    /// </summary>
+    public int EjectionMultiplier => Volatile.Read(ref _ejectionMultiplier);
+
+    /// <summary>Ejections of this endpoint since it was first configured.</summary>
+    public long TimesEjected => Volatile.Read(ref _timesEjected);
+
     /// <summary>True when the endpoint may take traffic at <paramref name="nowTicks"/>.</summary>
     public bool IsAvailable(long nowTicks) => _healthy && Volatile.Read(ref _ejectedUntilTicks) <= nowTicks;
 
@@ -53,6 +72,59 @@ public sealed class EndpointState(string clusterName, string address)
 
     /// <summary>Counts a request or session ending.</summary>
     public void RequestFinished() => Interlocked.Decrement(ref _activeRequests);
+
+    /// <summary>Counts a 5xx (or gateway failure) in a row; returns the run's length.</summary>
+    internal int AddConsecutive5xx() => Interlocked.Increment(ref _consecutive5xx);
+
+    /// <summary>Counts a gateway error in a row; returns the run's length.</summary>
+    internal int AddConsecutiveGatewayError() => Interlocked.Increment(ref _consecutiveGatewayErrors);
+
+    /// <summary>Ends a run of gateway errors (a 5xx that is not one).</summary>
+    internal void ResetConsecutiveGatewayErrors()
+    {
+        if (Volatile.Read(ref _consecutiveGatewayErrors) != 0)
+        {
+            Volatile.Write(ref _consecutiveGatewayErrors, 0);
+        }
+    }
+
+    /// <summary>Ends both runs (a success). Reads first, so the common case writes nothing shared.</summary>
+    internal void ResetConsecutiveFailures()
+    {
+        if (Volatile.Read(ref _consecutive5xx) != 0)
+        {
+            Volatile.Write(ref _consecutive5xx, 0);
+        }
+        ResetConsecutiveGatewayErrors();
+    }
+
+    /// <summary>Ejects until <paramref name="untilTicks"/>: the multiplier and the count grow, the runs start over. Returns the new multiplier.</summary>
+    internal int Eject(long untilTicks)
+    {
+        int multiplier = Interlocked.Increment(ref _ejectionMultiplier);
+        Interlocked.Increment(ref _timesEjected);
+        Volatile.Write(ref _consecutive5xx, 0);
+        Volatile.Write(ref _consecutiveGatewayErrors, 0);
+        Volatile.Write(ref _ejectedUntilTicks, untilTicks);
+        return multiplier;
+    }
+
+    /// <summary>Back in service after an ejection (the review saw its time pass).</summary>
+    internal void Return()
+    {
+        Volatile.Write(ref _consecutive5xx, 0);
+        Volatile.Write(ref _consecutiveGatewayErrors, 0);
+        Volatile.Write(ref _ejectedUntilTicks, 0);
+    }
+
+    /// <summary>One interval in service: the next ejection will be shorter.</summary>
+    internal void DecayEjectionMultiplier()
+    {
+        if (Volatile.Read(ref _ejectionMultiplier) > 0)
+        {
+            Interlocked.Decrement(ref _ejectionMultiplier);
+        }
+    }
 
     /// <summary>Counts an upstream connection opening.</summary>
     public void ConnectionOpened() => Interlocked.Increment(ref _activeConnections);

@@ -5,6 +5,7 @@ using Meshy.Engine.Observability;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.CircuitBreaking;
+using Meshy.Engine.Upstream.Health;
 using Meshy.Filters.Observability.AccessLog;
 using Meshy.Filters.Observability.Metrics;
 using Microsoft.Extensions.Logging;
@@ -81,6 +82,25 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
         _writers.GetOrAdd(path, static (p, self) =>
             new AccessLogWriter(p, self._metrics.AccessLogDropped, self._loggers.CreateLogger<AccessLogWriter>(), self._accessLogCapacity), this);
 
+    /// <summary>Outlier ejections and health-check probes, counted on the cluster's live state (no metric call on the request path).</summary>
+    private void UpdateHealthCounters(ClusterSnapshot cluster)
+    {
+        if (cluster.Health is not { } health)
+        {
+            return;
+        }
+        if (cluster.OutlierDetector is not null || health.Ejections > 0)
+        {
+            _metrics.OutlierEjections.WithLabels(cluster.Name).IncTo(health.Ejections);
+        }
+        if (cluster.HealthCheck is not null)
+        {
+            _metrics.HealthChecks.WithLabels(cluster.Name, "success").IncTo(health.HealthChecks(HealthCheckResult.Success));
+            _metrics.HealthChecks.WithLabels(cluster.Name, "failure").IncTo(health.HealthChecks(HealthCheckResult.Failure));
+            _metrics.HealthChecks.WithLabels(cluster.Name, "timeout").IncTo(health.HealthChecks(HealthCheckResult.Timeout));
+        }
+    }
+
     private void UpdateGauges()
     {
         if (_connections is not null)
@@ -98,6 +118,7 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
                 active += endpoint.State.ActiveRequests;
             }
             _metrics.ActiveRequests.WithLabels(cluster.Name).Set(active);
+            UpdateHealthCounters(cluster);
         }
         if (_breakers is not null)
         {

@@ -38,6 +38,19 @@ internal sealed class RouteDestination
     /// <summary>The endpoints this entry targets.</summary>
     public System.Collections.Immutable.ImmutableArray<EndpointSnapshot> Endpoints => Subset?.Endpoints ?? Cluster.Endpoints;
 
+    /// <summary>True when at least one endpoint has a nonzero weight (what panic mode needs).</summary>
+    public bool HasEndpoint()
+    {
+        foreach (EndpointSnapshot endpoint in Endpoints)
+        {
+            if (endpoint.Weight > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>True when at least one endpoint could take the request at <paramref name="nowTicks"/>.</summary>
     public bool HasAvailableEndpoint(long nowTicks)
     {

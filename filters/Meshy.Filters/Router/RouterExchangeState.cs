@@ -58,6 +58,9 @@ internal sealed class RouterExchangeState
     /// <summary>0 armed, 1 fired, 2 disarmed.</summary>
     public int PerTryState = 2;
 
+    /// <summary>True when the request is routed in panic mode (no endpoint of the rule was available): every pick ignores health.</summary>
+    public bool Panic;
+
     public void Reset()
     {
         Lease = null;
@@ -78,5 +81,6 @@ internal sealed class RouterExchangeState
         RetrySlot = null;
         PerTryConnection = null;
         PerTryState = 2;
+        Panic = false;
     }
 }

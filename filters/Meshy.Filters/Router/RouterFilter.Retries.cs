@@ -75,7 +75,7 @@ internal sealed partial class RouterFilter
     /// </summary>
     private EndpointSnapshot? TakeRetry(HttpExchange exchange, RouterExchangeState state, RouteDestination destination, EndpointSnapshot current, int tries, string reason)
     {
-        EndpointSnapshot? next = PickEndpoint(exchange, destination, exclude: current);
+        EndpointSnapshot? next = PickEndpoint(exchange, state, destination, exclude: current);
         if (next is null)
         {
             return null;

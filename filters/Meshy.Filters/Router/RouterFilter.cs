@@ -123,8 +123,8 @@ internal sealed partial class RouterFilter(
         }
         else
         {
-            destination = rule.Destinations!.Pick(_time.GetUtcNow().UtcTicks);
-            endpoint = destination is null ? null : PickEndpoint(exchange, destination, exclude: null);
+            destination = PickDestination(rule.Destinations!, state);
+            endpoint = destination is null ? null : PickEndpoint(exchange, state, destination, exclude: null);
         }
         // The request belongs to its cluster from here on, so a 503 UH or UO is reported under it (#7);
         // when no destination has an available endpoint, under the rule's first.
@@ -177,6 +177,7 @@ internal sealed partial class RouterFilter(
                         return ForwardOutcome.Response;
                     case Http1PoolStatus.ConnectFailed:
                         LogConnectFailed(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, acquired.Failure, acquired.SocketError);
+                        ReportGatewayFailure(destination, endpoint);
                         // 5b. the request never reached the upstream: any method may go again
                         if (retry is { RetriesConnectFailure: true } && tries <= retry.Attempts
                             && (next = TakeRetry(exchange, state, destination, endpoint, tries, "connect-failure")) is not null)
@@ -225,6 +226,7 @@ internal sealed partial class RouterFilter(
                 bool perTryExpired = DisarmPerTry(state);
                 if (received && !perTryExpired)
                 {
+                    destination.Cluster.OutlierDetector?.ReportStatus(endpoint.State, exchange.Response.StatusCode);
                     // 5c. a response head: the answer, unless its status is retried and a retry can go
                     if (retry is null || !retry.RetriesStatus(exchange.Response.StatusCode) || tries > retry.Attempts
                         || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, codec)
@@ -253,6 +255,7 @@ internal sealed partial class RouterFilter(
                 else
                 {
                     // 5d. no response head: reset, close, malformed head or an expired try
+                    ReportTryFailure(exchange, destination, endpoint, perTryExpired);
                     if (perTryExpired)
                     {
                         LogPerTryTimeout(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries);
@@ -349,7 +352,7 @@ internal sealed partial class RouterFilter(
     }
 
     /// <summary>An endpoint of <paramref name="destination"/> by its balancer, avoiding <paramref name="exclude"/> when another exists.</summary>
-    private EndpointSnapshot? PickEndpoint(HttpExchange exchange, RouteDestination destination, EndpointSnapshot? exclude)
+    private EndpointSnapshot? PickEndpoint(HttpExchange exchange, RouterExchangeState state, RouteDestination destination, EndpointSnapshot? exclude)
     {
         bool hashed = false;
         ulong hash = 0;
@@ -357,7 +360,7 @@ internal sealed partial class RouterFilter(
         {
             hashed = hashPolicy.TryComputeHash(exchange.Request, exchange.Connection.RemoteEndPoint.Address, out hash);
         }
-        var balancing = new LoadBalancerContext(_time.GetUtcNow().UtcTicks, hash, hashed);
+        var balancing = new LoadBalancerContext(_time.GetUtcNow().UtcTicks, hash, hashed, state.Panic);
         return destination.LoadBalancer.Pick(in balancing, exclude);
     }
 

@@ -23,13 +23,16 @@ internal sealed class WeightedPicker
     /// <summary>The destinations, in rule order.</summary>
     public IReadOnlyList<RouteDestination> Destinations => _destinations;
 
-    /// <summary>A destination with an available endpoint, or null when none has one.</summary>
-    public RouteDestination? Pick(long nowTicks)
+    /// <summary>
+    /// A destination with an available endpoint, or null when none has one. With <paramref name="panic"/>
+    /// (none had one), a destination with any endpoint of nonzero weight, health ignored.
+    /// </summary>
+    public RouteDestination? Pick(long nowTicks, bool panic = false)
     {
         if (_destinations.Length == 1)
         {
             RouteDestination only = _destinations[0];
-            return only.Weight > 0 && only.HasAvailableEndpoint(nowTicks) ? only : null;
+            return only.Weight > 0 && Admits(only, nowTicks, panic) ? only : null;
         }
         lock (_lock)
         {
@@ -38,7 +41,7 @@ internal sealed class WeightedPicker
             for (int i = 0; i < _destinations.Length; i++)
             {
                 RouteDestination destination = _destinations[i];
-                if (destination.Weight <= 0 || !destination.HasAvailableEndpoint(nowTicks))
+                if (destination.Weight <= 0 || !Admits(destination, nowTicks, panic))
                 {
                     continue;
                 }
@@ -57,4 +60,7 @@ internal sealed class WeightedPicker
             return _destinations[best];
         }
     }
+
+    private static bool Admits(RouteDestination destination, long nowTicks, bool panic) =>
+        panic ? destination.HasEndpoint() : destination.HasAvailableEndpoint(nowTicks);
 }

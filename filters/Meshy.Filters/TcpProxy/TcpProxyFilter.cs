@@ -127,10 +127,26 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     private async ValueTask<UpstreamConnection?> ConnectAsync(ConnectionContext connection)
     {
         EndpointSnapshot? previous = null;
+        bool panic = false;
         for (int attempt = 0; attempt < MaxConnectAttempts; attempt++)
         {
-            var context = new LoadBalancerContext(_time.GetUtcNow().UtcTicks);
+            var context = new LoadBalancerContext(_time.GetUtcNow().UtcTicks, panic: panic);
             EndpointSnapshot? endpoint = _cluster.LoadBalancer.Pick(in context, previous);
+            if (endpoint is null && previous is null)
+            {
+                // Panic mode (Envoy's): no endpoint is available, so try them all rather than refuse everyone.
+                panic = true;
+                context = new LoadBalancerContext(context.NowTicks, panic: true);
+                endpoint = _cluster.LoadBalancer.Pick(in context);
+                if (endpoint is not null)
+                {
+                    _cluster.Health?.EnterPanic();
+                }
+            }
+            else if (previous is null)
+            {
+                _cluster.Health?.LeavePanic();
+            }
             if (endpoint is null)
             {
                 if (previous is null)
@@ -151,12 +167,14 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
                 .ConfigureAwait(false);
             if (result.Succeeded)
             {
+                _cluster.OutlierDetector?.ReportSuccess(endpoint.State);
                 return result.Connection;
             }
             if (result.Failure == ConnectFailure.Canceled)
             {
                 return null;
             }
+            _cluster.OutlierDetector?.ReportGatewayFailure(endpoint.State);
             connection.ResponseFlags |= ResponseFlags.UpstreamConnectionFailure;
             _counters.ConnectFailed();
             LogConnectFailed(connection.Id, _cluster.Name, endpoint.Address, result.Failure, result.SocketError, attempt + 1, MaxConnectAttempts);

@@ -20,10 +20,11 @@ public sealed class DestinationAttributionTests : IDisposable
         using Socket refusing = Loopback.BindRefusing();
         await using FakeUpstream echo = FakeUpstream.Echo();
         string logPath = Path.Combine(_directory, "access.log");
-        string toml = ObservabilityConfigs.Mixed(backend.EndPoint, (IPEndPoint)refusing.LocalEndPoint!, echo.EndPoint, ObservabilityConfigs.AccessLogTo(logPath));
+        // Subset v1 selects no endpoint (an unhealthy one would still be used: panic mode routes when none is available).
+        string toml = ObservabilityConfigs.Mixed(backend.EndPoint, (IPEndPoint)refusing.LocalEndPoint!, echo.EndPoint, ObservabilityConfigs.AccessLogTo(logPath))
+            .Replace(""""subsets = [{ name = "v1", labels = { version = "v1" } }]"""", """"subsets = [{ name = "v1", labels = { version = "v0" } }]"""", StringComparison.Ordinal);
         await using ObservabilityHarness proxy = await ObservabilityHarness.StartAsync(toml);
         EndpointState state = proxy.Snapshot.Clusters["backend"].Endpoints[0].State;
-        state.Healthy = false;
 
         using (HttpClient client = proxy.CreateClient())
         using (HttpResponseMessage response = await client.GetAsync("/api/x"))

@@ -165,7 +165,7 @@ public sealed class TcpProxyFilterTests
     }
 
     [Fact]
-    public async Task TcpProxy_NoAvailableEndpoint_ClientClosedWithoutConnecting()
+    public async Task TcpProxy_NoAvailableEndpoint_PanicModeConnectsAnyway()
     {
         await using FakeUpstream upstream = FakeUpstream.Echo();
         ClusterSnapshot cluster = TestSnapshots.Cluster("sick", upstream.EndPoint);
@@ -174,10 +174,22 @@ public sealed class TcpProxyFilterTests
         await using ListenerHarness proxy = await StartAsync(filter);
 
         using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
+        await AssertEchoesAsync(client, "panic");
+
+        Assert.Equal(0, filter.Counters.NoHealthyUpstream);
+        Assert.Equal(1, upstream.Accepted);
+    }
+
+    [Fact]
+    public async Task TcpProxy_ClusterWithoutEndpoints_ClientClosedWithoutConnecting()
+    {
+        TcpProxyFilter filter = NewFilter(TestSnapshots.Cluster("empty", TimeSpan.FromSeconds(1)));
+        await using ListenerHarness proxy = await StartAsync(filter);
+
+        using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
 
         Assert.True(await Loopback.WaitForCloseAsync(client));
         Assert.Equal(1, filter.Counters.NoHealthyUpstream);
-        Assert.Equal(0, upstream.Accepted);
     }
 
     [Fact]

@@ -28,14 +28,14 @@ public sealed class LeastRequestBalancer : ILoadBalancer
 
     /// <inheritdoc />
     public EndpointSnapshot? Pick(in LoadBalancerContext context, EndpointSnapshot? exclude = null) =>
-        PickTwo(context.NowTicks, exclude) ?? (exclude is null ? null : PickTwo(context.NowTicks, exclude: null));
+        PickTwo(in context, exclude) ?? (exclude is null ? null : PickTwo(in context, exclude: null));
 
-    private EndpointSnapshot? PickTwo(long nowTicks, EndpointSnapshot? exclude)
+    private EndpointSnapshot? PickTwo(in LoadBalancerContext context, EndpointSnapshot? exclude)
     {
         int count = 0;
         foreach (EndpointSnapshot endpoint in _endpoints)
         {
-            if (RandomBalancer.Eligible(endpoint, nowTicks, exclude))
+            if (RandomBalancer.Eligible(endpoint, in context, exclude))
             {
                 count++;
             }
@@ -46,7 +46,7 @@ public sealed class LeastRequestBalancer : ILoadBalancer
         }
         if (count == 1)
         {
-            return NthEligible(0, nowTicks, exclude);
+            return NthEligible(0, in context, exclude);
         }
         int first = _random.Next(count);
         int second = _random.Next(count - 1);
@@ -54,8 +54,8 @@ public sealed class LeastRequestBalancer : ILoadBalancer
         {
             second++;
         }
-        EndpointSnapshot? a = NthEligible(first, nowTicks, exclude);
-        EndpointSnapshot? b = NthEligible(second, nowTicks, exclude);
+        EndpointSnapshot? a = NthEligible(first, in context, exclude);
+        EndpointSnapshot? b = NthEligible(second, in context, exclude);
         if (a is null || b is null)
         {
             return a ?? b;
@@ -66,11 +66,11 @@ public sealed class LeastRequestBalancer : ILoadBalancer
         return aLoad <= bLoad ? a : b;
     }
 
-    private EndpointSnapshot? NthEligible(int n, long nowTicks, EndpointSnapshot? exclude)
+    private EndpointSnapshot? NthEligible(int n, in LoadBalancerContext context, EndpointSnapshot? exclude)
     {
         foreach (EndpointSnapshot endpoint in _endpoints)
         {
-            if (RandomBalancer.Eligible(endpoint, nowTicks, exclude) && n-- == 0)
+            if (RandomBalancer.Eligible(endpoint, in context, exclude) && n-- == 0)
             {
                 return endpoint;
             }

@@ -21,14 +21,14 @@ public sealed class RandomBalancer : ILoadBalancer
 
     /// <inheritdoc />
     public EndpointSnapshot? Pick(in LoadBalancerContext context, EndpointSnapshot? exclude = null) =>
-        PickWeighted(context.NowTicks, exclude) ?? (exclude is null ? null : PickWeighted(context.NowTicks, exclude: null));
+        PickWeighted(in context, exclude) ?? (exclude is null ? null : PickWeighted(in context, exclude: null));
 
-    private EndpointSnapshot? PickWeighted(long nowTicks, EndpointSnapshot? exclude)
+    private EndpointSnapshot? PickWeighted(in LoadBalancerContext context, EndpointSnapshot? exclude)
     {
         long total = 0;
         foreach (EndpointSnapshot endpoint in _endpoints)
         {
-            if (Eligible(endpoint, nowTicks, exclude))
+            if (Eligible(endpoint, in context, exclude))
             {
                 total += endpoint.Weight;
             }
@@ -40,7 +40,7 @@ public sealed class RandomBalancer : ILoadBalancer
         long point = _random.NextInt64(total);
         foreach (EndpointSnapshot endpoint in _endpoints)
         {
-            if (Eligible(endpoint, nowTicks, exclude))
+            if (Eligible(endpoint, in context, exclude))
             {
                 point -= endpoint.Weight;
                 if (point < 0)
@@ -53,6 +53,6 @@ public sealed class RandomBalancer : ILoadBalancer
         return null;
     }
 
-    internal static bool Eligible(EndpointSnapshot endpoint, long nowTicks, EndpointSnapshot? exclude) =>
-        endpoint.Weight > 0 && !ReferenceEquals(endpoint, exclude) && endpoint.State.IsAvailable(nowTicks);
+    internal static bool Eligible(EndpointSnapshot endpoint, in LoadBalancerContext context, EndpointSnapshot? exclude) =>
+        endpoint.Weight > 0 && !ReferenceEquals(endpoint, exclude) && context.Admits(endpoint);
 }

@@ -86,10 +86,10 @@ public sealed class RingHashBalancer : ILoadBalancer
         }
         ulong key = context.HasHashKey ? context.HashKey : (ulong)_random.NextInt64() ^ ((ulong)_random.Next() << 63);
         int start = LowerBound(key);
-        return Walk(start, context.NowTicks, exclude) ?? (exclude is null ? null : Walk(start, context.NowTicks, exclude: null));
+        return Walk(start, in context, exclude) ?? (exclude is null ? null : Walk(start, in context, exclude: null));
     }
 
-    private EndpointSnapshot? Walk(int start, long nowTicks, EndpointSnapshot? exclude)
+    private EndpointSnapshot? Walk(int start, in LoadBalancerContext context, EndpointSnapshot? exclude)
     {
         for (int step = 0; step < _hashes.Length; step++)
         {
@@ -99,7 +99,7 @@ public sealed class RingHashBalancer : ILoadBalancer
                 index -= _hashes.Length;
             }
             EndpointSnapshot endpoint = _endpoints[_owners[index]];
-            if (!ReferenceEquals(endpoint, exclude) && endpoint.State.IsAvailable(nowTicks))
+            if (!ReferenceEquals(endpoint, exclude) && context.Admits(endpoint))
             {
                 return endpoint;
             }

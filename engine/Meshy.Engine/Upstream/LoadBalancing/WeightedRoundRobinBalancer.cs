@@ -40,28 +40,28 @@ public sealed class WeightedRoundRobinBalancer : ILoadBalancer
         {
             // No choice to make and no state to keep.
             EndpointSnapshot only = _endpoints[0];
-            return only.Weight > 0 && only.State.IsAvailable(context.NowTicks) ? only : null;
+            return only.Weight > 0 && context.Admits(only) ? only : null;
         }
         lock (_lock)
         {
-            int picked = PickUnsynchronized(context.NowTicks, exclude);
+            int picked = PickUnsynchronized(in context, exclude);
             if (picked < 0 && exclude is not null)
             {
                 // The excluded endpoint is the only one available: a retry to it beats no retry.
-                picked = PickUnsynchronized(context.NowTicks, exclude: null);
+                picked = PickUnsynchronized(in context, exclude: null);
             }
             return picked < 0 ? null : _endpoints[picked];
         }
     }
 
-    private int PickUnsynchronized(long nowTicks, EndpointSnapshot? exclude)
+    private int PickUnsynchronized(in LoadBalancerContext context, EndpointSnapshot? exclude)
     {
         long total = 0;
         int best = -1;
         for (int i = 0; i < _endpoints.Length; i++)
         {
             EndpointSnapshot endpoint = _endpoints[i];
-            if (endpoint.Weight <= 0 || ReferenceEquals(endpoint, exclude) || !endpoint.State.IsAvailable(nowTicks))
+            if (endpoint.Weight <= 0 || ReferenceEquals(endpoint, exclude) || !context.Admits(endpoint))
             {
                 continue;
             }

@@ -36,6 +36,10 @@ internal sealed class ObservabilityMetrics
             new GaugeConfiguration { LabelNames = ["cluster"] });
         CircuitBreakerOverflows = factory.CreateCounter("meshy_circuit_breaker_overflows_total", "Times a cluster's circuit-breaker limit (clusters[].limits) overflowed, by limit.",
             new CounterConfiguration { LabelNames = ["cluster", "limit"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
+        OutlierEjections = factory.CreateCounter("meshy_outlier_ejections_total", "Endpoints ejected by outlier detection, by cluster.",
+            new CounterConfiguration { LabelNames = ["cluster"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
+        HealthChecks = factory.CreateCounter("meshy_health_checks_total", "Active health-check probes, by cluster and result (success, failure, timeout).",
+            new CounterConfiguration { LabelNames = ["cluster", "result"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
         AccessLogDropped = factory.CreateCounter("meshy_access_log_dropped_total", "Access-log lines dropped because the sink fell behind.",
             new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
     }
@@ -75,6 +79,11 @@ internal sealed class ObservabilityMetrics
 
     /// <summary><c>meshy_circuit_breaker_overflows_total{cluster,limit}</c>, brought up to the breakers' counts at scrape time.</summary>
     public Counter CircuitBreakerOverflows { get; }
+    /// <summary><c>meshy_outlier_ejections_total{cluster}</c>, brought up to the clusters' own counters at scrape time.</summary>
+    public Counter OutlierEjections { get; }
+
+    /// <summary><c>meshy_health_checks_total{cluster,result}</c>, brought up to the clusters' own counters at scrape time.</summary>
+    public Counter HealthChecks { get; }
 
     /// <summary><c>meshy_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
