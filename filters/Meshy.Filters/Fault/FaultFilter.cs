@@ -42,9 +42,13 @@ internal sealed partial class FaultFilter(FaultSettings settings, IRandomSource 
             return FilterStatus.Continue;
         }
         LogAborted(exchange.Connection.Id, settings.AbortStatus);
+        AttributeToDestination(exchange);
         exchange.SendLocalReply(settings.AbortStatus, HttpLocalReplies.FaultAbort, ResponseFlags.FaultInjected, settings.AbortGrpcStatus);
         return FilterStatus.StopAndReply;
     }
+
+    private static void AttributeToDestination(HttpExchange exchange) =>
+        (exchange.Route as RouteRule)?.AttributeTo(exchange, exchange.Time.GetUtcNow().UtcTicks);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FilterStatus> DelayAsync(HttpExchange exchange)
@@ -60,6 +64,7 @@ internal sealed partial class FaultFilter(FaultSettings settings, IRandomSource 
             // The same answers as the router's for an aborted request.
             if (exchange.AbortReason == HttpAbortReason.Timeout)
             {
+                AttributeToDestination(exchange);
                 exchange.SendLocalReply(504, HttpLocalReplies.Timeout, ResponseFlags.UpstreamRequestTimeout);
                 return FilterStatus.StopAndReply;
             }

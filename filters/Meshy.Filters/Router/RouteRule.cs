@@ -54,6 +54,21 @@ internal sealed class RouteRule : IHttpRoute
     public bool IsPassthrough { get; init; }
 
     /// <summary>
+    /// Counts a request answered before it was forwarded (a fault abort, a timeout during a fault delay) under
+    /// the destination this rule would have sent it to, as Envoy does by choosing the weighted cluster when it
+    /// resolves the route: Istio's series then carry its <c>destination_service</c>. A chosen cluster is kept.
+    /// </summary>
+    public void AttributeTo(HttpExchange exchange, long nowTicks)
+    {
+        if (exchange.Cluster is null && Destinations is { } destinations
+            && (destinations.Pick(nowTicks) ?? destinations.Pick(nowTicks, panic: true)) is { } destination)
+        {
+            exchange.Cluster = destination.Cluster;
+            exchange.Subset = destination.Subset;
+        }
+    }
+
+    /// <summary>
     /// The match table that holds for the request (<see cref="MatchAll"/> for a rule without
     /// <c>match</c>), or null when the rule does not match.
     /// </summary>

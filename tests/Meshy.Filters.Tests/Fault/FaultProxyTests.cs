@@ -16,7 +16,7 @@ namespace Meshy.Filters.Tests.Fault;
 public sealed class FaultProxyTests
 {
     [Fact]
-    public async Task Abort100Percent_EveryRequestAnsweredLocallyWithFI_UpstreamSeesNone()
+    public async Task Abort100Percent_EveryRequestAnsweredLocallyWithFIUnderTheRuleCluster_UpstreamSeesNone()
     {
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
         await using HttpProxyHarness proxy = await StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint,
@@ -32,7 +32,8 @@ public sealed class FaultProxyTests
 
         Assert.Empty(upstream.Requests);
         Assert.Equal(0, upstream.Accepted);
-        await AssertLoggedAsync(proxy, "-> 418 flags FI ");
+        // Counted under the destination the rule would have used (Istio's destination_service), with no endpoint.
+        await AssertLoggedAsync(proxy, "-> 418 flags FI route web/default cluster backend endpoint -");
     }
 
     [Fact]
