@@ -43,7 +43,7 @@ public sealed class FaultReloadTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/")).StatusCode);
         }
         Assert.Empty(upstream.Requests);
-        await meshy.WaitForLineAsync(new Regex(@"GET \S+/ -> 503 flags FI route web/faulty cluster -"));
+        await meshy.WaitForLineAsync(new Regex(@"GET \S+/ -> 503 flags FI route web/faulty cluster backend"));
 
         File.WriteAllText(config.Path, Config(upstream.EndPoint, abortPercent: 0.0));
         (HttpStatusCode status, _) = await admin.PostAsync("reload");
