@@ -2,7 +2,9 @@ using Meshy.Conf.Compilation;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Filters.Fault;
+using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.HttpConnectionManager;
+using Meshy.Filters.Mirror;
 using Meshy.Filters.Observability;
 using Meshy.Filters.Observability.Metrics;
 using Meshy.Filters.Observability.Tracing;
@@ -29,7 +31,13 @@ public static class FilterRegistration
         services.AddSingleton(static _ => new ObservabilityMetrics());
         services.AddSingleton<ITelemetryCompiler>(static s => new ObservabilityCompiler(
             s.GetRequiredService<ObservabilityMetrics>(), s.GetRequiredService<ILoggerFactory>(), s.GetService<ConnectionTracker>(),
-            breakers: s.GetService<CircuitBreakerRegistry>()));
+            breakers: s.GetService<CircuitBreakerRegistry>(),
+            mirrors: s.GetRequiredService<MirrorRegistry>()));
+        // The mirror's factory stays the last HTTP filter factory: a request another filter answered (an injected
+        // abort) is not mirrored.
+        services.AddSingleton(static s => new MirrorRegistry(s.GetRequiredService<UpstreamConnector>(), s.GetRequiredService<Http1PoolRegistry>(),
+            s.GetRequiredService<ILoggerFactory>(), s.GetService<TimeProvider>()));
+        services.AddSingleton<IHttpFilterFactory>(static s => new MirrorFilterFactory(s.GetRequiredService<MirrorRegistry>()));
         return services;
     }
 }

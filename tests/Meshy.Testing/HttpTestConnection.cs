@@ -116,6 +116,24 @@ public sealed class HttpTestConnection(Socket socket)
         return discarded;
     }
 
+    /// <summary>Reads <paramref name="count"/> body bytes into <paramref name="hash"/> (large bodies a test only fingerprints); returns how many arrived.</summary>
+    public async Task<long> HashAsync(long count, System.Security.Cryptography.IncrementalHash hash, CancellationToken cancellationToken = default)
+    {
+        long hashed = 0;
+        while (hashed < count)
+        {
+            if (_end == _start && !await FillAsync(cancellationToken))
+            {
+                break;
+            }
+            int take = (int)Math.Min(count - hashed, _end - _start);
+            hash.AppendData(_buffer, _start, take);
+            _start += take;
+            hashed += take;
+        }
+        return hashed;
+    }
+
     /// <summary>Bytes already buffered past the last message.</summary>
     public int Buffered => _end - _start;
 

@@ -11,6 +11,7 @@ namespace Meshy.Engine.Logging;
 /// <item>3000–3099 TCP proxy filter</item>
 /// <item>4000–4099 HTTP: connection manager, codecs, router</item>
 /// <item>5100–5199 HTTP router: retries</item>
+/// <item>5300–5349 HTTP mirror (shadow requests)</item>
 /// <item>6000–6099 observability: metrics, access log, tracing</item>
 /// <item>7000–7099 transparent sidecar: original destination, protocol sniffing</item>
 /// <item>9000–9099 admin endpoint</item>
@@ -99,6 +100,14 @@ internal static class EventIds
     public const int FaultDelayInjected = 5201;
     public const int FaultAbortInjected = 5202;
     public const int TcpProxyOverflow = 5203;
+
+    // 5300–5349 HTTP mirror
+    public const int MirrorSkipped = 5300;
+    public const int MirrorFailed = 5301;
+    public const int MirrorAbandoned = 5302;
+    public const int MirrorNoEndpoint = 5303;
+    public const int MirrorTimedOut = 5304;
+    public const int MirrorConnectFailed = 5305;
 
     // 7000–7099 transparent sidecar
     public const int OriginalDestinationMissing = 7000;

@@ -6,6 +6,7 @@ using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Health;
+using Meshy.Filters.Mirror;
 using Meshy.Filters.Observability.AccessLog;
 using Meshy.Filters.Observability.Metrics;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
     private readonly ConnectionTracker? _connections;
     private readonly int _accessLogCapacity;
     private readonly CircuitBreakerRegistry? _breakers;
+    private readonly MirrorRegistry? _mirrors;
     private readonly ConcurrentDictionary<string, AccessLogWriter> _writers = new(StringComparer.Ordinal);
     private ClusterSnapshot[] _clusters = [];
 
@@ -33,18 +35,21 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
     /// <param name="connections">Read at scrape time for <c>meshy_active_connections</c>; none in some tests.</param>
     /// <param name="accessLogCapacity">Lines buffered per sink before lines are dropped.</param>
     /// <param name="breakers">Read at scrape time for <c>meshy_circuit_breaker_overflows_total</c>; none in some tests.</param>
+    /// <param name="mirrors">Read at scrape time for <c>meshy_mirror_requests_total</c>; none in some tests.</param>
     public ObservabilityCompiler(
         ObservabilityMetrics metrics,
         ILoggerFactory loggers,
         ConnectionTracker? connections = null,
         int accessLogCapacity = AccessLogWriter.DefaultCapacity,
-        CircuitBreakerRegistry? breakers = null)
+        CircuitBreakerRegistry? breakers = null,
+        MirrorRegistry? mirrors = null)
     {
         _breakers = breakers;
         _metrics = metrics;
         _loggers = loggers;
         _connections = connections;
         _accessLogCapacity = accessLogCapacity;
+        _mirrors = mirrors;
         metrics.Registry.AddBeforeCollectCallback(UpdateGauges);
     }
 
@@ -128,6 +133,16 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
                 {
                     _metrics.CircuitBreakerOverflows.WithLabels(breaker.Cluster, CircuitBreakerLimits.Name(limit)).IncTo(breaker.Overflows(limit));
                 }
+            }
+        }
+        if (_mirrors is not null)
+        {
+            foreach (MirrorClusterState mirror in _mirrors.Clusters)
+            {
+                _metrics.MirrorRequests.WithLabels(mirror.Name, "sent").IncTo(mirror.Count(MirrorResult.Sent));
+                _metrics.MirrorRequests.WithLabels(mirror.Name, "failed").IncTo(mirror.Count(MirrorResult.Failed));
+                _metrics.MirrorRequests.WithLabels(mirror.Name, "abandoned").IncTo(mirror.Count(MirrorResult.Abandoned));
+                _metrics.MirrorRequests.WithLabels(mirror.Name, "skipped").IncTo(mirror.Count(MirrorResult.Skipped));
             }
         }
     }

@@ -131,7 +131,8 @@ internal sealed partial class RouteTableCompiler(IEnumerable<IHttpFilterFactory>
         }
     }
 
-    private static Http1PoolSettings GetPoolSettings(ClusterConfig cluster, Dictionary<string, Http1PoolSettings> pools)
+    /// <summary>The pool settings of <paramref name="cluster"/> (its limits and timeouts), shared per cluster through <paramref name="pools"/>; also used by the mirror.</summary>
+    internal static Http1PoolSettings GetPoolSettings(ClusterConfig cluster, Dictionary<string, Http1PoolSettings> pools)
     {
         if (!pools.TryGetValue(cluster.Name, out Http1PoolSettings? settings))
         {

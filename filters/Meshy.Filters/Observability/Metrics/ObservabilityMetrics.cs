@@ -42,6 +42,8 @@ internal sealed class ObservabilityMetrics
             new CounterConfiguration { LabelNames = ["cluster", "result"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
         AccessLogDropped = factory.CreateCounter("meshy_access_log_dropped_total", "Access-log lines dropped because the sink fell behind.",
             new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
+        MirrorRequests = factory.CreateCounter("meshy_mirror_requests_total", "Mirrored request copies, by mirror cluster and outcome (sent, failed, abandoned, skipped).",
+            new CounterConfiguration { LabelNames = ["cluster", "result"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
     }
 
     /// <summary>The registry the families live on (scraped by admin <c>/metrics</c>).</summary>
@@ -87,4 +89,7 @@ internal sealed class ObservabilityMetrics
 
     /// <summary><c>meshy_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
+
+    /// <summary><c>meshy_mirror_requests_total{cluster,result}</c>, set at scrape time.</summary>
+    public Counter MirrorRequests { get; }
 }

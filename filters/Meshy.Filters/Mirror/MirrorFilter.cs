@@ -1,0 +1,56 @@
+using Meshy.Engine.Http;
+using Meshy.Engine.Pipeline;
+using Meshy.Filters.Router;
+
+namespace Meshy.Filters.Mirror;
+
+/// <summary>
+/// A rule's <c>mirror</c> (CONTRACT: mirror): for <c>percent</c> of requests, a fire-and-forget copy to the
+/// mirror cluster (<see cref="MirrorRequest"/>). The primary only pays for a draw, a head copy and, with a
+/// body, a copy of each body chunk into the copy's window; it never waits for the copy, and a copy that
+/// falls behind, fails or times out changes nothing for it. Compiled once per rule per snapshot; a copy
+/// finishes on the settings it started with.
+/// </summary>
+/// <remarks>
+/// Not mirrored: protocol switches (Upgrade, CONNECT), whose bytes after the head are not a request body;
+/// requests a filter before this one answered (an injected abort never reaches here).
+/// </remarks>
+internal sealed class MirrorFilter(MirrorSettings settings, Random random) : IHttpFilter
+{
+    public ValueTask<FilterStatus> OnRequestHeadersAsync(HttpExchange exchange)
+    {
+        HttpRequestHead request = exchange.Request;
+        if (request.IsUpgrade || request.IsConnect || !Draw(settings.Percent, random))
+        {
+            return new(FilterStatus.Continue);
+        }
+        MirrorClusterState state = settings.State;
+        if (!state.TryEnter(settings.MaxInFlight))
+        {
+            state.Record(MirrorResult.Skipped);
+            return new(FilterStatus.Continue);
+        }
+        MirrorRequest mirror = state.Rent();
+        IHttpBodySource? body = request.HasBody ? exchange.RequestBody : null;
+        RouteMatch match = (exchange.UpstreamState as RouterExchangeState)?.Matched ?? RouteRule.MatchAll;
+        MirrorTeeBody? tee = mirror.Prepare(settings, request, body, exchange.Route as RouteRule, match);
+        if (tee is not null)
+        {
+            exchange.RequestBody = tee;
+        }
+        mirror.Start();
+        return new(FilterStatus.Continue);
+    }
+
+    public void OnExchangeCompleted(HttpExchange exchange)
+    {
+        if (exchange.RequestBody is MirrorTeeBody tee)
+        {
+            tee.PrimaryCompleted();
+        }
+    }
+
+    /// <summary>True for <paramref name="percent"/> % of draws (0–100, decimals allowed).</summary>
+    internal static bool Draw(double percent, Random random) =>
+        percent >= 100 || (percent > 0 && random.NextDouble() * 100 < percent);
+}
