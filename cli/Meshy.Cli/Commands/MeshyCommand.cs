@@ -11,6 +11,7 @@ internal static class MeshyCommand
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RouteCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(IptablesCommand.Create());
         return root;
     }
