@@ -117,6 +117,36 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
 
                 """);
         }
+        else if (launch.Routing == MeshyRouting.Resilient)
+        {
+            // What a careful DestinationRule and VirtualService add to every request when nothing fails.
+            config.Append(CultureInfo.InvariantCulture, $$"""
+                protocol = "http"
+                routes = "bench"
+
+                [[routes]]
+                name = "bench"
+                hosts = ["*"]
+
+                  [[routes.rules]]
+                  name = "guarded"
+                  match.path.prefix = "/"
+                  timeout = "10s"
+                  retries = { attempts = 2, per_try_timeout = "5s", on = ["connect-failure", "reset", "503"] }
+                  fault.delay = { percent = 0.0, fixed = "1s" }
+                  fault.abort = { percent = 0.0, status = 503 }
+                  to = [{ cluster = "upstream" }]
+
+                [[clusters]]
+                name = "upstream"
+                endpoints = [{ address = "{{launch.Upstream}}" }]
+                limits = { max_connections = 100000, max_pending_requests = 100000, max_requests = 100000, max_retries = 100 }
+                outlier_detection = { consecutive_5xx = 5, interval = "10s", base_ejection_time = "30s", max_ejection_percent = 50 }
+                health_check = { path = "/", interval = "1s", timeout = "1s", unhealthy_threshold = 3, healthy_threshold = 2 }
+
+                """);
+            return config.ToString();
+        }
         else
         {
             // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md.

@@ -11,4 +11,10 @@ internal enum MeshyRouting
 
     /// <summary>One rule, one cluster, every request mirrored to a second upstream (cluster <c>shadow</c>).</summary>
     Mirror100,
+
+    /// <summary>
+    /// One rule, one cluster, every resilience setting configured but none triggering: timeout, retries,
+    /// faults at 0%, circuit-breaker limits, outlier detection and health checks.
+    /// </summary>
+    Resilient,
 }

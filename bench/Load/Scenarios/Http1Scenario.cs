@@ -28,6 +28,7 @@ internal sealed class Http1Scenario(
     public string Title => $"HTTP/1.1 keep-alive, {BodyText} responses"
         + (routing == MeshyRouting.Weighted99To1 ? ", Meshy splitting 99/1 over two clusters" : "")
         + (routing == MeshyRouting.Mirror100 ? ", Meshy mirroring every request to a second upstream" : "")
+        + (routing == MeshyRouting.Resilient ? ", Meshy with every resilience setting on, none triggering" : "")
         + (accessLog ? ", Meshy writing its access log to a file" : "");
 
     public ProxyMode Mode => ProxyMode.Http1;
@@ -53,6 +54,7 @@ internal sealed class Http1Scenario(
     public string Describe(LoadOptions options) =>
         $"wrk -t1 -c{options.HttpConnections} --latency for {DurationText.Format(options.Duration)}: GET / through the proxy "
         + $"to http-upstream, which answers 200 with a {BodyText} body on keep-alive connections. "
+        + (routing == MeshyRouting.Resilient ? "Meshy's rule has a timeout, retries and 0% faults; its cluster has circuit-breaker limits, outlier detection and a 1 s health check; peers proxy plainly. " : "")
         + (routing == MeshyRouting.Mirror100 ? "Meshy mirrors every request (mirror.percent = 100) to a second http-upstream on the load core; peers proxy plainly. " : "")
         + (accessLog ? "Meshy writes one JSON access-log line per request to access.log in the run's directory (default fields); peers log nothing. " : "")
         + HttpMetrics.CpuExplanation;
