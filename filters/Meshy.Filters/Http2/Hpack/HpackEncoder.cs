@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Text;
+using Meshy.Engine.Http;
+
+namespace Meshy.Filters.Http2.Hpack;
+
+/// <summary>
+/// Encodes header fields as HPACK (RFC 7541) into an <see cref="IBufferWriter{T}"/>. One per
+/// connection direction: its dynamic table mirrors the peer decoder's, so every block it encodes
+/// must be sent, in order. A field block is the fields of one message encoded one after the other
+/// (the caller then frames it with <c>Http2FrameWriter.WriteHeaders</c>).
+/// </summary>
+/// <remarks>
+/// For each field, the shortest safe form:
+/// <list type="number">
+/// <item>a static entry with the same name and value: its index (§6.1);</item>
+/// <item>a dynamic entry with the same name and value: its index (skipped for sensitive fields);</item>
+/// <item>sensitive fields (authorization, proxy-authorization, cookies shorter than 20 bytes, which
+/// a guessing attack could recover, §7.1): a never-indexed literal (§6.2.3);</item>
+/// <item>values that rarely repeat (content-length, etag, dates of validators, location, ...) and
+/// fields larger than 3/4 of the table: a literal without indexing (§6.2.2);</item>
+/// <item>anything else: a literal added to the dynamic table (§6.2.1).</item>
+/// </list>
+/// Names are indexed when possible (static table first) and lowercased (RFC 9113 §8.2.1: HTTP/1
+/// names keep their case up to here). Strings are Huffman-coded when that is shorter. Nothing is
+/// allocated per field.
+/// </remarks>
+internal sealed class HpackEncoder : IDisposable
+{
+    private const int StackNameLimit = 256;
+
+    private readonly HpackDynamicTable _table;
+    private readonly int _preferredTableSize;
+    private int _pendingMinimumSize = -1;       // smallest size set since the last block, -1 = none
+
+    /// <summary>
+    /// An encoder that uses a dynamic table of at most <paramref name="maxTableSize"/> bytes, and
+    /// never more than the peer's SETTINGS_HEADER_TABLE_SIZE (4096 until its SETTINGS arrive).
+    /// </summary>
+    public HpackEncoder(int maxTableSize = HpackFormat.DefaultTableSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTableSize);
+        _preferredTableSize = maxTableSize;
+        _table = new HpackDynamicTable(HpackFormat.DefaultTableSize);
+        SetTableSize(Math.Min(maxTableSize, HpackFormat.DefaultTableSize));
+    }
+
+    /// <summary>The dynamic table (for tests and diagnostics).</summary>
+    public HpackDynamicTable Table => _table;
+
+    /// <summary>
+    /// Applies the peer's SETTINGS_HEADER_TABLE_SIZE: the table becomes the smaller of it and this
+    /// encoder's own maximum, and the next block starts with the size update(s) that tell the peer
+    /// (RFC 7541 §4.2: the smallest size since the last block first, then the final one).
+    /// </summary>
+    public void SetPeerMaxTableSize(uint peerMaxTableSize) =>
+        SetTableSize((int)Math.Min((uint)_preferredTableSize, peerMaxTableSize));
+
+    /// <summary>Encodes every live field of <paramref name="headers"/>.</summary>
+    public void Encode(HttpHeaderList headers, IBufferWriter<byte> output)
+    {
+        for (int i = 0; i < headers.SlotCount; i++)
+        {
+            if (!headers.IsRemoved(i))
+            {
+                EncodeField(headers.GetName(i), headers.GetValue(i), output);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Encodes one field. <paramref name="neverIndex"/> forces the never-indexed form (a field that
+    /// arrived never-indexed must be forwarded so, RFC 7541 §7.1.3). NOTE: pending table size updates
+    /// go before the first field encoded after the change, so the fields of one block must be encoded
+    /// without a settings change between them (the connection's single writer guarantees it).
+    /// </summary>
+    public void EncodeField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex = false)
+    {
+        if (name.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0)
+        {
+            EncodeLowercaseField(name, value, output, neverIndex);
+            return;
+        }
+        byte[]? rented = name.Length > StackNameLimit ? ArrayPool<byte>.Shared.Rent(name.Length) : null;
+        try
+        {
+            Span<byte> lower = rented is null ? stackalloc byte[StackNameLimit] : rented;
+            Ascii.ToLower(name, lower, out int written);
+            EncodeLowercaseField(lower[..written], value, output, neverIndex);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Returns the table storage to the pool.</summary>
+    public void Dispose() => _table.Dispose();
+
+    private void EncodeLowercaseField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex)
+    {
+        WritePendingSizeUpdates(output);
+
+        // 1. Exact static match.
+        int staticIndex = HpackStaticTable.Find(name, value, out int staticNameIndex);
+        if (staticIndex > 0)
+        {
+            WriteIndexed(output, staticIndex);
+            return;
+        }
+
+        // 2. Exact dynamic match, unless the field must not be stored or matched.
+        bool sensitive = neverIndex || IsSensitive(name, value);
+        int dynamicNameIndex = -1;
+        if (!sensitive)
+        {
+            int dynamicIndex = _table.Find(name, value, out dynamicNameIndex);
+            if (dynamicIndex >= 0)
+            {
+                WriteIndexed(output, HpackStaticTable.Count + 1 + dynamicIndex);
+                return;
+            }
+        }
+        int nameIndex = staticNameIndex > 0 ? staticNameIndex
+            : dynamicNameIndex >= 0 ? HpackStaticTable.Count + 1 + dynamicNameIndex
+            : 0;
+
+        // 3.-5. A literal.
+        if (sensitive)
+        {
+            WriteLiteral(output, 0x10, 4, nameIndex, name, value);
+        }
+        else if (ShouldIndex(name, value))
+        {
+            WriteLiteral(output, 0x40, 6, nameIndex, name, value);
+            _table.Add(name, value);
+        }
+        else
+        {
+            WriteLiteral(output, 0x00, 4, nameIndex, name, value);
+        }
+    }
+
+    private void SetTableSize(int size)
+    {
+        if (size == _table.MaxSize && _pendingMinimumSize < 0)
+        {
+            return;
+        }
+        _pendingMinimumSize = _pendingMinimumSize < 0 ? size : Math.Min(_pendingMinimumSize, size);
+        _table.SetMaxSize(size);
+    }
+
+    /// <summary>§4.2, §6.3: the size update(s) owed to the peer, at the start of the block.</summary>
+    private void WritePendingSizeUpdates(IBufferWriter<byte> output)
+    {
+        if (_pendingMinimumSize < 0)
+        {
+            return;
+        }
+        Span<byte> span = output.GetSpan(2 * HpackInteger.MaxLength);
+        int written = 0;
+        if (_pendingMinimumSize < _table.MaxSize)
+        {
+            written += HpackInteger.Encode(span, _pendingMinimumSize, 5, 0x20);
+        }
+        written += HpackInteger.Encode(span[written..], _table.MaxSize, 5, 0x20);
+        output.Advance(written);
+        _pendingMinimumSize = -1;
+    }
+
+    private static void WriteIndexed(IBufferWriter<byte> output, int index)
+    {
+        Span<byte> span = output.GetSpan(HpackInteger.MaxLength);
+        output.Advance(HpackInteger.Encode(span, index, 7, 0x80));
+    }
+
+    private static void WriteLiteral(IBufferWriter<byte> output, byte pattern, int prefixBits, int nameIndex,
+        ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        int maxLength = HpackInteger.MaxLength + (nameIndex == 0 ? HpackInteger.MaxLength + name.Length : 0)
+            + HpackInteger.MaxLength + value.Length;
+        Span<byte> span = output.GetSpan(maxLength);
+        int written = HpackInteger.Encode(span, nameIndex, prefixBits, pattern);
+        if (nameIndex == 0)
+        {
+            written += WriteString(span[written..], name);
+        }
+        written += WriteString(span[written..], value);
+        output.Advance(written);
+    }
+
+    /// <summary>A string literal (§5.2), Huffman-coded when that is shorter.</summary>
+    private static int WriteString(Span<byte> destination, ReadOnlySpan<byte> value)
+    {
+        int huffmanLength = HpackHuffman.GetEncodedLength(value);
+        if (huffmanLength < value.Length)
+        {
+            int prefix = HpackInteger.Encode(destination, huffmanLength, 7, 0x80);
+            return prefix + HpackHuffman.Encode(value, destination[prefix..]);
+        }
+        int written = HpackInteger.Encode(destination, value.Length, 7, 0x00);
+        value.CopyTo(destination[written..]);
+        return written + value.Length;
+    }
+
+    /// <summary>Credentials, and cookies short enough to guess (RFC 7541 §7.1.3).</summary>
+    private static bool IsSensitive(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        name.SequenceEqual("authorization"u8)
+        || name.SequenceEqual("proxy-authorization"u8)
+        || (value.Length < 20 && name.SequenceEqual("cookie"u8));
+
+    private bool ShouldIndex(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (HpackFormat.FieldSize(name.Length, value.Length) > _table.MaxSize * 3L / 4)
+        {
+            return false;       // would flush most of the table for one field
+        }
+        return name.Length switch
+        {
+            3 => !name.SequenceEqual("age"u8),
+            4 => !name.SequenceEqual("etag"u8),
+            8 => !name.SequenceEqual("location"u8),
+            12 => !name.SequenceEqual("x-request-id"u8),
+            13 => !name.SequenceEqual("if-none-match"u8) && !name.SequenceEqual("last-modified"u8),
+            14 => !name.SequenceEqual("content-length"u8),
+            17 => !name.SequenceEqual("if-modified-since"u8),
+            _ => true,
+        };
+    }
+}

@@ -1,0 +1,212 @@
+using System.Buffers;
+using Meshy.Engine.Http;
+using Meshy.Filters.Http2.Hpack;
+using static Meshy.Filters.Tests.Http2.Hpack.HpackTestSupport;
+
+namespace Meshy.Filters.Tests.Http2.Hpack;
+
+public sealed class HpackEncoderTests
+{
+    [Fact]
+    public void RoundTrip_SmallTableWithEviction_DecoderTableMatchesEncoderAfterEveryBlock()
+    {
+        using var encoder = new HpackEncoder(maxTableSize: 256);
+        using var decoder = new HpackDecoder(maxTableSizeLimit: 256);
+        encoder.SetPeerMaxTableSize(256);
+        var random = new Random(12345);
+        int evictions = 0;
+        for (int block = 0; block < 200; block++)
+        {
+            var fields = new (string Name, string Value)[random.Next(1, 8)];
+            for (int i = 0; i < fields.Length; i++)
+            {
+                // A few names and values, so that entries are reused, replaced and evicted.
+                fields[i] = ($"x-field-{random.Next(6)}", new string((char)('a' + random.Next(4)), random.Next(0, 60)));
+            }
+            int countBefore = encoder.Table.Count;
+
+            byte[] encoded = Encode(encoder, fields);
+
+            Assert.Equal(fields, Decode(decoder, encoded));
+            Assert.Equal(Entries(encoder.Table), Entries(decoder.Table));
+            Assert.Equal(encoder.Table.Size, decoder.Table.Size);
+            Assert.True(encoder.Table.Size <= 256);
+            evictions += encoder.Table.Count < countBefore ? 1 : 0;
+        }
+        Assert.True(evictions > 10, $"only {evictions} blocks evicted entries");
+    }
+
+    [Fact]
+    public void RepeatedBlock_IsEncodedAsIndicesOnly()
+    {
+        using var encoder = new HpackEncoder();
+        (string, string)[] fields = [(":method", "GET"), (":path", "/api/orders"), ("user-agent", "meshy-test/1.0"), ("accept", "*/*")];
+        Encode(encoder, fields);
+
+        byte[] second = Encode(encoder, fields);
+
+        Assert.Equal(4, second.Length);
+        Assert.All(second, b => Assert.True(b >= 0x80));
+    }
+
+    [Theory]
+    [InlineData("authorization", "Bearer abcdefghijklmnopqrstuvwxyz0123456789")]
+    [InlineData("proxy-authorization", "Basic dXNlcjpwYXNz")]
+    [InlineData("cookie", "id=12345")]
+    public void SensitiveField_IsNeverIndexed(string name, string value)
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+
+        byte[] encoded = Encode(encoder, (name, value));
+        var collector = new FieldCollector();
+        decoder.Decode(encoded, ref collector);
+
+        Assert.Equal(0x10, encoded[0] & 0xf0);
+        Assert.Equal([(name, value, true)], collector.Fields);
+        Assert.Equal(0, encoder.Table.Count);
+        Assert.Equal(0, decoder.Table.Count);
+    }
+
+    [Fact]
+    public void LongCookie_IsIndexed()
+    {
+        using var encoder = new HpackEncoder();
+
+        byte[] encoded = Encode(encoder, ("cookie", "session=3f2a9c81d7e64b0a; theme=dark"));
+
+        Assert.Equal(0x40, encoded[0] & 0xc0);
+        Assert.Equal(1, encoder.Table.Count);
+    }
+
+    [Fact]
+    public void NeverIndexRequested_ForwardsAFieldThatArrivedNeverIndexed()
+    {
+        using var encoder = new HpackEncoder();
+        var output = new ArrayBufferWriter<byte>();
+
+        encoder.EncodeField("x-secret"u8, "value"u8, output, neverIndex: true);
+
+        Assert.Equal(0x10, output.WrittenSpan[0] & 0xf0);
+        Assert.Equal(0, encoder.Table.Count);
+    }
+
+    [Fact]
+    public void RarelyRepeatedValues_AreNotIndexed()
+    {
+        using var encoder = new HpackEncoder();
+
+        Encode(encoder, ("content-length", "1234"), ("etag", "\"abc\""), ("location", "/next"), ("x-request-id", "4f1c"));
+
+        Assert.Equal(0, encoder.Table.Count);
+    }
+
+    [Fact]
+    public void UppercaseNames_AreLowercased()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+
+        byte[] encoded = Encode(encoder, ("Content-Type", "text/html"), ("X-Custom-Header", "1"), (new string('N', 300), "long name"));
+
+        Assert.Equal([("content-type", "text/html"), ("x-custom-header", "1"), (new string('n', 300), "long name")], Decode(decoder, encoded));
+    }
+
+    [Fact]
+    public void Huffman_UsedOnlyWhenShorter()
+    {
+        using var encoder = new HpackEncoder();
+        var output = new ArrayBufferWriter<byte>();
+
+        encoder.EncodeField("x-a"u8, [0xfe, 0xfe], output);         // 0xfe has a 27-bit code: raw is shorter
+
+        // 0100 0000, name "x-a" (Huffman: 3 codes of 7+6+5 = 18 bits, 3 bytes: not shorter, raw), value raw.
+        Assert.Equal(new byte[] { 0x40, 0x03, (byte)'x', (byte)'-', (byte)'a', 0x02, 0xfe, 0xfe }, output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void PeerTableSizeLowered_NextBlockStartsWithSizeUpdateAndDecoderFollows()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        Assert.Equal([("x-a", "1")], Decode(decoder, Encode(encoder, ("x-a", "1"))));
+
+        encoder.SetPeerMaxTableSize(0);
+        decoder.MaxTableSizeLimit = 0;
+        byte[] encoded = Encode(encoder, ("x-a", "1"));
+
+        Assert.Equal(0x20, encoded[0]);                                 // size update to 0
+        Assert.Equal([("x-a", "1")], Decode(decoder, encoded));
+        Assert.Equal(0, decoder.Table.MaxSize);
+        Assert.Equal(0, decoder.Table.Count);
+        Assert.Equal(0, encoder.Table.Count);
+    }
+
+    [Fact]
+    public void PeerTableSizeLoweredThenRaised_EmitsTheMinimumThenTheFinalSize()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        Decode(decoder, Encode(encoder, ("x-a", "1")));
+
+        encoder.SetPeerMaxTableSize(10);
+        encoder.SetPeerMaxTableSize(8192);                              // capped at the encoder's own 4096
+        byte[] encoded = Encode(encoder, ("x-a", "1"));
+
+        Assert.Equal(new byte[] { 0x2a, 0x3f, 0xe1, 0x1f }, encoded[..4]);   // 10, then 4096
+        Decode(decoder, encoded);
+        Assert.Equal(Entries(encoder.Table), Entries(decoder.Table));
+        Assert.Equal(4096, decoder.Table.MaxSize);
+    }
+
+    [Fact]
+    public void SmallerOwnTable_AnnouncedAtTheFirstBlock()
+    {
+        using var encoder = new HpackEncoder(maxTableSize: 1024);
+        using var decoder = new HpackDecoder();
+
+        byte[] encoded = Encode(encoder, (":status", "200"));
+
+        Assert.Equal(new byte[] { 0x3f, 0xe1, 0x07, 0x88 }, encoded);     // size update 1024, then index 8
+        Decode(decoder, encoded);
+        Assert.Equal(1024, decoder.Table.MaxSize);
+    }
+
+    [Fact]
+    public void PeerTableSizeUnchanged_NoSizeUpdate()
+    {
+        using var encoder = new HpackEncoder();
+
+        encoder.SetPeerMaxTableSize(4096);
+
+        Assert.Equal(new byte[] { 0x88 }, Encode(encoder, (":status", "200")));
+    }
+
+    [Fact]
+    public void EncodeHeaderList_SkipsRemovedFields()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        using var headers = new HttpHeaderList();
+        headers.Add("Content-Type"u8, "text/plain"u8);
+        headers.Add("X-Drop"u8, "1"u8);
+        headers.Add("Server"u8, "meshy"u8);
+        headers.Remove("x-drop"u8);
+        var output = new ArrayBufferWriter<byte>();
+
+        encoder.Encode(headers, output);
+
+        Assert.Equal([("content-type", "text/plain"), ("server", "meshy")], Decode(decoder, output.WrittenSpan.ToArray()));
+    }
+
+    [Fact]
+    public void StaticExactMatches_AreSingleBytes()
+    {
+        using var encoder = new HpackEncoder();
+
+        byte[] encoded = Encode(encoder, (":method", "POST"), (":scheme", "https"), (":status", "404"), ("accept-encoding", "gzip, deflate"));
+
+        Assert.Equal(new byte[] { 0x83, 0x87, 0x8d, 0x90 }, encoded);
+        Assert.Equal(0, encoder.Table.Count);
+    }
+}
