@@ -65,113 +65,72 @@ internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
             """);
         if (launch.Mode == ProxyMode.Tcp)
         {
-            config.Append("""
+            config.Append(CultureInfo.InvariantCulture, $$"""
                 protocol = "tcp"
                 cluster = "upstream"
-
-                """);
-        }
-        else if (launch.Routing == MeshyRouting.Weighted99To1)
-        {
-            // The weighted split costs a pick per request; both clusters hold the same upstream.
-            config.Append(CultureInfo.InvariantCulture, $$"""
-                protocol = "http"
-                routes = "bench"
-
-                [[routes]]
-                name = "bench"
-                hosts = ["*"]
-
-                  [[routes.rules]]
-                  name = "split"
-                  match.path.prefix = "/"
-                  to = [{ cluster = "upstream", weight = 99 }, { cluster = "canary", weight = 1 }]
-
-                [[clusters]]
-                name = "canary"
-                endpoints = [{ address = "{{launch.Upstream}}" }]
-
-                """);
-        }
-        else if (launch.Routing == MeshyRouting.Mirror100)
-        {
-            // Every request is also sent, fire and forget, to a second upstream process.
-            IPEndPoint shadow = launch.MirrorUpstream ?? throw new InvalidOperationException("the mirrored scenario started no mirror upstream");
-            config.Append(CultureInfo.InvariantCulture, $$"""
-                protocol = "http"
-                routes = "bench"
-
-                [[routes]]
-                name = "bench"
-                hosts = ["*"]
-
-                  [[routes.rules]]
-                  name = "mirrored"
-                  match.path.prefix = "/"
-                  mirror = { cluster = "shadow", percent = 100.0 }
-                  to = [{ cluster = "upstream" }]
-
-                [[clusters]]
-                name = "shadow"
-                endpoints = [{ address = "{{shadow}}" }]
-
-                """);
-        }
-        else if (launch.Routing == MeshyRouting.Resilient)
-        {
-            // What a careful DestinationRule and VirtualService add to every request when nothing fails.
-            config.Append(CultureInfo.InvariantCulture, $$"""
-                protocol = "http"
-                routes = "bench"
-
-                [[routes]]
-                name = "bench"
-                hosts = ["*"]
-
-                  [[routes.rules]]
-                  name = "guarded"
-                  match.path.prefix = "/"
-                  timeout = "10s"
-                  retries = { attempts = 2, per_try_timeout = "5s", on = ["connect-failure", "reset", "503"] }
-                  fault.delay = { percent = 0.0, fixed = "1s" }
-                  fault.abort = { percent = 0.0, status = 503 }
-                  to = [{ cluster = "upstream" }]
 
                 [[clusters]]
                 name = "upstream"
                 endpoints = [{ address = "{{launch.Upstream}}" }]
-                limits = { max_connections = 100000, max_pending_requests = 100000, max_requests = 100000, max_retries = 100 }
-                outlier_detection = { consecutive_5xx = 5, interval = "10s", base_ejection_time = "30s", max_ejection_percent = 50 }
-                health_check = { path = "/", interval = "1s", timeout = "1s", unhealthy_threshold = 3, healthy_threshold = 2 }
 
                 """);
             return config.ToString();
         }
-        else
+
+        // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md; the scenario's
+        // routing decides the one rule and what the clusters carry besides the bench upstream.
+        (string rule, string ruleLines, string upstreamLines, string otherClusters) = launch.Routing switch
         {
-            // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md.
-            config.Append("""
-                protocol = "http"
-                routes = "bench"
+            // The weighted split costs a pick per request; both clusters hold the same upstream.
+            MeshyRouting.Weighted99To1 => ("split", """to = [{ cluster = "upstream", weight = 99 }, { cluster = "canary", weight = 1 }]""", "",
+                Cluster("canary", launch.Upstream, "")),
+            // Every request is also sent, fire and forget, to a second upstream process.
+            MeshyRouting.Mirror100 => ("mirrored", """
+                mirror = { cluster = "shadow", percent = 100.0 }
+                to = [{ cluster = "upstream" }]
+                """, "",
+                Cluster("shadow", launch.MirrorUpstream ?? throw new InvalidOperationException("the mirrored scenario started no mirror upstream"), "")),
+            // What a careful DestinationRule and VirtualService add to every request when nothing fails.
+            MeshyRouting.Resilient => ("guarded", """
+                timeout = "10s"
+                retries = { attempts = 2, per_try_timeout = "5s", on = ["connect-failure", "reset", "503"] }
+                fault.delay = { percent = 0.0, fixed = "1s" }
+                fault.abort = { percent = 0.0, status = 503 }
+                to = [{ cluster = "upstream" }]
+                """, """
+                limits = { max_connections = 100000, max_pending_requests = 100000, max_requests = 100000, max_retries = 100 }
+                outlier_detection = { consecutive_5xx = 5, interval = "10s", base_ejection_time = "30s", max_ejection_percent = 50 }
+                health_check = { path = "/", interval = "1s", timeout = "1s", unhealthy_threshold = 3, healthy_threshold = 2 }
+                """, ""),
+            _ => ("all", """to = [{ cluster = "upstream" }]""", "", ""),
+        };
+        config.Append(CultureInfo.InvariantCulture, $"""
+            protocol = "http"
+            routes = "bench"
 
-                [[routes]]
-                name = "bench"
-                hosts = ["*"]
+            [[routes]]
+            name = "bench"
+            hosts = ["*"]
 
-                  [[routes.rules]]
-                  name = "all"
-                  match.path.prefix = "/"
-                  to = [{ cluster = "upstream" }]
+              [[routes.rules]]
+              name = "{rule}"
+              match.path.prefix = "/"
+            {Indent(ruleLines, "  ")}
 
-                """);
-        }
-        config.Append(CultureInfo.InvariantCulture, $$"""
-
-            [[clusters]]
-            name = "upstream"
-            endpoints = [{ address = "{{launch.Upstream}}" }]
-
+            {Cluster("upstream", launch.Upstream, upstreamLines)}
+            {otherClusters}
             """);
         return config.ToString();
     }
+
+    private static string Cluster(string name, IPEndPoint endpoint, string extraLines) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""
+            [[clusters]]
+            name = "{{name}}"
+            endpoints = [{ address = "{{endpoint}}" }]
+            {{extraLines}}
+            """);
+
+    private static string Indent(string lines, string indent) =>
+        string.Join('\n', lines.Split('\n').Select(line => indent + line));
 }

@@ -1,0 +1,61 @@
+using System.Net;
+using Meshy.Bench.Load.Proxies;
+using Meshy.Conf.Loading;
+using Meshy.Conf.Schema;
+
+namespace Meshy.Cli.Tests.Bench;
+
+/// <summary>The config the load runner writes for Meshy: valid for every scenario, and saying what the scenario measures.</summary>
+public sealed class MeshyLauncherConfigTests
+{
+    private static readonly IPEndPoint Upstream = new(IPAddress.Loopback, 9001);
+    private static readonly IPEndPoint Shadow = new(IPAddress.Loopback, 9002);
+
+    [Theory]
+    [InlineData("Tcp", "Plain")]
+    [InlineData("Http1", "Plain")]
+    [InlineData("Http1", "Weighted99To1")]
+    [InlineData("Http1", "Mirror100")]
+    [InlineData("Http1", "Resilient")]
+    public void Config_EveryScenario_LoadsWithoutDiagnostics(string mode, string routing)
+    {
+        ConfigLoadResult loaded = Load(Enum.Parse<ProxyMode>(mode), Enum.Parse<MeshyRouting>(routing));
+
+        Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
+        ClusterConfig upstream = Assert.Single(loaded.Config!.Clusters, c => c.Name == "upstream");
+        Assert.Equal("127.0.0.1:9001", Assert.Single(upstream.Endpoints).Address.Text);
+    }
+
+    [Fact]
+    public void Config_Mirror100_MirrorsEveryRequestToTheSecondUpstream()
+    {
+        MeshyConfig config = Load(ProxyMode.Http1, MeshyRouting.Mirror100).Config!;
+
+        RouteRuleConfig rule = Assert.Single(Assert.Single(config.Routes).Rules);
+        Assert.Equal("shadow", rule.Mirror!.Cluster);
+        Assert.Equal(100, rule.Mirror.Percent);
+        Assert.Equal("127.0.0.1:9002", Assert.Single(Assert.Single(config.Clusters, c => c.Name == "shadow").Endpoints).Address.Text);
+    }
+
+    [Fact]
+    public void Config_Resilient_ConfiguresEverySettingAtValuesThatNeverTrigger()
+    {
+        MeshyConfig config = Load(ProxyMode.Http1, MeshyRouting.Resilient).Config!;
+
+        RouteRuleConfig rule = Assert.Single(Assert.Single(config.Routes).Rules);
+        Assert.Equal(0, rule.Fault!.Delay!.Percent);
+        Assert.Equal(0, rule.Fault.Abort!.Percent);
+        Assert.NotNull(rule.Retries);
+        Assert.NotNull(rule.Timeout);
+        ClusterConfig upstream = Assert.Single(config.Clusters);
+        Assert.NotNull(upstream.OutlierDetection);
+        Assert.NotNull(upstream.HealthCheck);
+        Assert.Equal(100_000, upstream.Limits.MaxRequests);
+    }
+
+    private static ConfigLoadResult Load(ProxyMode mode, MeshyRouting routing)
+    {
+        var launch = new ProxyLaunch(mode, Upstream, 8080, "/tmp", Cpu: 1, Routing: routing, MirrorUpstream: Shadow);
+        return ConfigLoader.LoadText(MeshyLauncher.Config(launch, adminPort: 15000), "meshy.toml");
+    }
+}
