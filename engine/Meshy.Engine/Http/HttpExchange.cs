@@ -77,6 +77,13 @@ public sealed class HttpExchange : IDisposable
     /// </summary>
     public long SentBytesAtStart { get; private set; }
 
+    /// <summary>
+    /// The response's size on the wire (frames and payload) when the codec counts it itself, -1 when it
+    /// does not. HTTP/2 counts per stream (its streams share the connection's sender, so a
+    /// <see cref="SentBytesAtStart"/> difference would include other streams' bytes).
+    /// </summary>
+    public long ResponseBytes { get; set; } = -1;
+
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the response head was sent downstream; 0 before.</summary>
     public long ResponseStartTimestamp { get; set; }
 
@@ -199,6 +206,7 @@ public sealed class HttpExchange : IDisposable
         Endpoint = null;
         StartTimestamp = 0;
         ResponseStartTimestamp = 0;
+        ResponseBytes = -1;
         RequestBody = null;
         ResponseBody = null;
         IsLocalReply = false;

@@ -10,6 +10,7 @@ namespace Meshy.Engine.Logging;
 /// <item>2100–2199 upstream: endpoints, health, outlier detection, pools</item>
 /// <item>3000–3099 TCP proxy filter</item>
 /// <item>4000–4099 HTTP: connection manager, codecs, router</item>
+/// <item>4100–4199 HTTP/2 downstream connections</item>
 /// <item>5100–5199 HTTP router: retries</item>
 /// <item>5300–5349 HTTP mirror (shadow requests)</item>
 /// <item>6000–6099 observability: metrics, access log, tracing</item>
@@ -89,6 +90,13 @@ internal static class EventIds
     public const int HttpRouteFeatureNotApplied = 4009;
     // 4050– HTTP/1.1 connection handling (kept apart from the router's ids above, which grow separately)
     public const int HttpUpstreamStaleRetried = 4050;
+    // 4100–4199 HTTP/2 downstream connections
+    public const int Http2ConnectionError = 4100;
+    public const int Http2StreamError = 4101;
+    public const int Http2GoAwayReceived = 4102;
+    public const int Http2ResponseAborted = 4103;
+    public const int Http2ConnectionFailed = 4104;
+    public const int Http2Flood = 4105;
 
     // 5100–5199 HTTP router: retries
     public const int HttpRetrying = 5100;

@@ -454,16 +454,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         {
             return current;
         }
-        HttpConnectionManager? manager = null;
-        foreach (ListenerSnapshot listener in current.Listeners)
-        {
-            if (listener.Name == _origin.ListenerName && !listener.NetworkFilters.IsEmpty
-                && listener.NetworkFilters[^1] is HttpConnectionManager candidate)
-            {
-                manager = candidate;
-                break;
-            }
-        }
+        HttpConnectionManager? manager = _origin.FindIn(current);
         if (manager is null)
         {
             // The listener is gone from the new snapshot (it drains): keep serving on the old one.

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Meshy.Filters.HttpConnectionManager;
 
 /// <summary>
-/// The terminal network filter of <c>protocol = "http"</c> listeners: serves HTTP/1.1 on the connection
-/// (an <see cref="Http1ServerConnection"/> per connection), routing each request through the listener's
-/// route tables to the router. Compiled once per listener per snapshot and shared by its connections.
-/// TODO: sniff the HTTP/2 connection preface here and hand the connection to the HTTP/2 codec (#4).
+/// The terminal network filter of <c>protocol = "http"</c> listeners (and of <c>auto</c> listeners'
+/// HTTP side): a connection that opens with the HTTP/2 connection preface is served as HTTP/2 with prior
+/// knowledge (an <see cref="Http2ServerConnection"/>), any other as HTTP/1.1 (an
+/// <see cref="Http1ServerConnection"/>); both route each request through the listener's route tables to
+/// the router. Compiled once per listener per snapshot and shared by its connections.
 /// </summary>
 internal sealed partial class HttpConnectionManager(
     string listenerName,
@@ -44,8 +45,38 @@ internal sealed partial class HttpConnectionManager(
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
-        using var server = new Http1ServerConnection(this, connection);
-        await server.RunAsync().ConfigureAwait(false);
+        switch (await Http2PrefaceDetector.DetectAsync(connection.Transport.Input, connection.Draining, settings, time).ConfigureAwait(false))
+        {
+            case Http2PrefaceDetector.Result.Http2:
+            {
+                using var http2 = new Http2ServerConnection(this, connection);
+                await http2.RunAsync().ConfigureAwait(false);
+                break;
+            }
+            case Http2PrefaceDetector.Result.Http1:
+            {
+                using var http1 = new Http1ServerConnection(this, connection);
+                await http1.RunAsync().ConfigureAwait(false);
+                break;
+            }
+        }
         return FilterStatus.Stop;
+    }
+
+    /// <summary>
+    /// This listener's manager in <paramref name="snapshot"/> (a reload compiles a new one); null when the
+    /// listener is gone from it (it drains on the snapshot it was accepted on).
+    /// </summary>
+    public HttpConnectionManager? FindIn(ProxySnapshot snapshot)
+    {
+        foreach (ListenerSnapshot listener in snapshot.Listeners)
+        {
+            if (listener.Name == listenerName && !listener.NetworkFilters.IsEmpty
+                && listener.NetworkFilters[^1] is HttpConnectionManager candidate)
+            {
+                return candidate;
+            }
+        }
+        return null;
     }
 }

@@ -59,6 +59,7 @@ internal sealed class HttpConnectionManagerFactory : INetworkFilterFactory
             },
             RequestHeaderTimeout = listener.RequestHeaderTimeout,
             IdleTimeout = listener.IdleTimeout,
+            Http2 = listener.Http2,
         };
         return new HttpConnectionManager(listener.Name, hosts, settings, _router, _holder, _loggers.CreateLogger<HttpConnectionManager>(), _time);
     }

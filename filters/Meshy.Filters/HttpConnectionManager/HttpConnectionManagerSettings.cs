@@ -1,3 +1,4 @@
+using Meshy.Conf.Schema;
 using Meshy.Filters.Http1;
 
 namespace Meshy.Filters.HttpConnectionManager;
@@ -13,4 +14,7 @@ internal sealed record HttpConnectionManagerSettings
 
     /// <summary><c>idle_timeout</c>: a connection waiting this long for its next request is closed; zero disables. Default 60s.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>http2</c>: the streams, windows and settings HTTP/2 connections advertise.</summary>
+    public Http2Config Http2 { get; init; } = Http2Config.Default;
 }

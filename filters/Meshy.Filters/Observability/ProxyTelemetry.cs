@@ -3,6 +3,7 @@ using Meshy.Engine.Http;
 using Meshy.Engine.Observability;
 using Meshy.Engine.Pipeline;
 using Meshy.Filters.Http1;
+using Meshy.Filters.Http2.Connection;
 using Meshy.Filters.Observability.AccessLog;
 using Meshy.Filters.Observability.Metrics;
 using Microsoft.Extensions.Logging;
@@ -30,8 +31,13 @@ internal sealed partial class ProxyTelemetry(
         {
             long end = Stopwatch.GetTimestamp();
             double milliseconds = Stopwatch.GetElapsedTime(exchange.StartTimestamp, end).TotalMilliseconds;
-            long requestBytes = exchange.RequestBody is Http1BodyReader body ? body.BytesRead : 0;
-            long responseBytes = exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
+            long requestBytes = exchange.RequestBody switch
+            {
+                Http1BodyReader body => body.BytesRead,
+                Http2RequestBody body => body.BytesRead,
+                _ => 0,
+            };
+            long responseBytes = exchange.ResponseBytes >= 0 ? exchange.ResponseBytes : exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
             http.Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
                 .Get(exchange.Response.StatusCode, exchange.ResponseFlags, exchange.GrpcStatus)
                 .Record(milliseconds, requestBytes, responseBytes);

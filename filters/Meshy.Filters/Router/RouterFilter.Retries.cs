@@ -119,7 +119,7 @@ internal sealed partial class RouterFilter
                 }
                 else if (codec.ReadingBody)
                 {
-                    exchange.Connection.Transport.Input.CancelPendingRead();
+                    RequestBodyReads.CancelPending(exchange);
                 }
             }
             await state.BodyPump.ConfigureAwait(false);

@@ -441,7 +441,7 @@ internal sealed partial class RouterFilter(
             // The response is over but the body is not: neither connection can be reused. Wake the pump
             // wherever it waits: on the client (cancel the read) or on the upstream (reset).
             AbortUpstream(state.Codec!.Connection);
-            exchange.Connection.Transport.Input.CancelPendingRead();
+            RequestBodyReads.CancelPending(exchange);
         }
         await state.BodyPump.ConfigureAwait(false);
     }

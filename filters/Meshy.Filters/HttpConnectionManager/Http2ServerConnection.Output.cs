@@ -1,0 +1,402 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Http;
+using Meshy.Filters.Http1;
+using Meshy.Filters.Http2;
+using Meshy.Filters.Http2.Connection;
+using Meshy.Filters.Http2.Frames;
+
+namespace Meshy.Filters.HttpConnectionManager;
+
+/// <summary>
+/// Sending: one writer at a time (<see cref="_writeLock"/>), control frames queued and sent with the next
+/// send, DATA within the client's windows, and request-body credit returned as it is consumed.
+/// </summary>
+internal sealed partial class Http2ServerConnection
+{
+    /// <inheritdoc />
+    public void OnRequestBodyConsumed(Http2Stream stream, int bytes)
+    {
+        lock (_sync)
+        {
+            if (!stream.IsActive)
+            {
+                return;         // its buffered bytes were credited to the connection when it closed
+            }
+            stream.Buffered -= bytes;
+            CreditStreamUnsynchronized(stream, bytes);
+            CreditConnectionUnsynchronized(bytes);
+        }
+        ScheduleControlFlush();
+    }
+
+    /// <summary>
+    /// Returns connection-window credit to the client, batched: one WINDOW_UPDATE once half the window is owed.
+    /// </summary>
+    private void CreditConnectionUnsynchronized(int bytes)
+    {
+        _connectionPendingCredit += bytes;
+        if (_connectionPendingCredit >= _config.ConnectionWindow / 2 && !_closed)
+        {
+            Http2FrameWriter.WriteWindowUpdate(_control, 0, _connectionPendingCredit);
+            _connectionReceiveWindow += _connectionPendingCredit;
+            _connectionPendingCredit = 0;
+        }
+    }
+
+    /// <summary>Returns stream-window credit, batched like the connection's; none once the client ended its side.</summary>
+    private void CreditStreamUnsynchronized(Http2Stream stream, int bytes)
+    {
+        if (!stream.IsActive || stream.RemoteClosed || _closed)
+        {
+            return;
+        }
+        stream.PendingCredit += bytes;
+        if (stream.PendingCredit >= _config.InitialStreamWindow / 2)
+        {
+            Http2FrameWriter.WriteWindowUpdate(_control, stream.Id, stream.PendingCredit);
+            stream.ReceiveWindow += stream.PendingCredit;
+            stream.PendingCredit = 0;
+        }
+    }
+
+    /// <summary>Sends the queued control frames now unless a writer is busy (it sends them with its frames, or right after).</summary>
+    private void ScheduleControlFlush()
+    {
+        lock (_sync)
+        {
+            if (_control.WrittenCount == 0 || _closed)
+            {
+                return;
+            }
+        }
+        if (_writeLock.Wait(0))
+        {
+            _ = FlushControlAsync();
+        }
+    }
+
+    private async Task FlushControlAsync()
+    {
+        try
+        {
+            ReadOnlySequence<byte> control = TakeControl();
+            if (!control.IsEmpty)
+            {
+                await _sender.SendAsync(control, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogConnectionFailed(_logger, _connection.Id, ex);
+            _connection.Abort();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        ScheduleControlFlush();
+    }
+
+    /// <summary>The frame loop waits for the socket when the client does not read its control frames (PING, SETTINGS floods).</summary>
+    private async ValueTask FlushControlIfBackloggedAsync()
+    {
+        lock (_sync)
+        {
+            if (_control.WrittenCount <= MaxControlBacklog)
+            {
+                return;
+            }
+        }
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ReadOnlySequence<byte> control = TakeControl();
+            if (!control.IsEmpty)
+            {
+                await _sender.SendAsync(control, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Write lock held: takes the queued control frames (valid until the next take).</summary>
+    private ReadOnlySequence<byte> TakeControl()
+    {
+        lock (_sync)
+        {
+            if (_control.WrittenCount == 0)
+            {
+                return ReadOnlySequence<byte>.Empty;
+            }
+            // The other buffer's last send is over: the write lock is held.
+            (_control, _controlSending) = (_controlSending, _control);
+            _control.ResetWrittenCount();
+            return new ReadOnlySequence<byte>(_controlSending.WrittenMemory);
+        }
+    }
+
+    /// <summary>Sends a response head (<paramref name="trailers"/> null) or trailers as HEADERS (+ CONTINUATION); false when the stream is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SendFieldsAsync(Http2Stream stream, HttpResponseHead? head, HttpHeaderList? trailers, bool endStream)
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_sync)
+            {
+                if (stream.IsReset || _closed)
+                {
+                    return false;
+                }
+                if (endStream)
+                {
+                    EndLocalUnsynchronized(stream);
+                }
+            }
+            // The encoder's table follows the order blocks are sent in: encode under the write lock only.
+            uint tableSize = _peerSettings.HeaderTableSize;
+            if (tableSize != _encoderTableSize)
+            {
+                _encoder.SetPeerMaxTableSize(tableSize);
+                _encoderTableSize = tableSize;
+            }
+            ArrayBufferWriter<byte> block = stream.FieldBlock;
+            block.ResetWrittenCount();
+            if (head is not null)
+            {
+                EncodeHead(head, block);
+            }
+            else if (trailers is not null)
+            {
+                EncodeFields(trailers, block);
+            }
+            ArrayBufferWriter<byte> frames = stream.Frames;
+            frames.ResetWrittenCount();
+            Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
+            stream.Exchange.ResponseBytes += frames.WrittenCount;
+            Http1SendChain chain = stream.Chain;
+            chain.Clear();
+            chain.Append(TakeControl());
+            chain.Append(frames.WrittenMemory);
+            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+            ScheduleControlFlush();
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="data"/> as DATA frames within the client's stream and connection windows, waiting
+    /// for WINDOW_UPDATE when they are spent; false when the stream is gone.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SendDataAsync(Http2Stream stream, ReadOnlySequence<byte> data, bool endStream)
+    {
+        if (data.IsEmpty && !endStream)
+        {
+            return true;
+        }
+        while (true)
+        {
+            long remaining = data.Length;
+            int allowed = 0;
+            bool waiting = false;
+            ValueTask<bool> wait = default;
+            lock (_sync)
+            {
+                if (stream.IsReset || _closed)
+                {
+                    return false;
+                }
+                if (remaining > 0)
+                {
+                    long most = Math.Min(remaining, (long)MaxFramesPerSend * _peerSettings.MaxFrameSize);
+                    allowed = (int)Math.Min(most, Math.Min(_connectionSendWindow.Available, stream.SendWindow.Available));
+                    if (allowed == 0)
+                    {
+                        wait = stream.WaitForWindowUnsynchronized();
+                        waiting = true;
+                    }
+                    else
+                    {
+                        _connectionSendWindow.TryConsume(allowed);
+                        stream.SendWindow.TryConsume(allowed);
+                    }
+                }
+            }
+            if (waiting)
+            {
+                if (!await wait.ConfigureAwait(false))
+                {
+                    return false;
+                }
+                continue;
+            }
+            bool last = endStream && allowed == remaining;
+            if (!await SendDataFramesAsync(stream, data.Slice(0, allowed), last).ConfigureAwait(false))
+            {
+                return false;
+            }
+            data = data.Slice(allowed);
+            if (data.IsEmpty)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One gathered send: [queued control frames] [DATA header][payload slice] ... — the payload straight from
+    /// the upstream's receive buffers, the headers from the stream's small buffer.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SendDataFramesAsync(Http2Stream stream, ReadOnlySequence<byte> payload, bool endStream)
+    {
+        int length = (int)payload.Length;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_sync)
+            {
+                if (stream.IsReset || _closed)
+                {
+                    if (length > 0)
+                    {
+                        _connectionSendWindow.TryIncrease(length);       // never sent: the window is still ours
+                    }
+                    return false;
+                }
+                if (endStream)
+                {
+                    EndLocalUnsynchronized(stream);
+                }
+            }
+            int maxFrame = _peerSettings.MaxFrameSize;
+            int count = length == 0 ? 1 : (length + maxFrame - 1) / maxFrame;
+            ArrayBufferWriter<byte> frames = stream.Frames;
+            frames.ResetWrittenCount();
+            for (int i = 0; i < count; i++)
+            {
+                int frameLength = Math.Min(maxFrame, length - (i * maxFrame));
+                Http2FrameWriter.WriteDataHeader(frames, stream.Id, frameLength, endStream && i == count - 1);
+            }
+            ReadOnlyMemory<byte> headers = frames.WrittenMemory;
+            Http1SendChain chain = stream.Chain;
+            chain.Clear();
+            chain.Append(TakeControl());
+            for (int i = 0; i < count; i++)
+            {
+                int offset = i * maxFrame;
+                chain.Append(headers.Slice(i * Http2FrameHeader.Size, Http2FrameHeader.Size));
+                chain.Append(payload.Slice(offset, Math.Min(maxFrame, length - offset)));
+            }
+            stream.Exchange.ResponseBytes += length + (count * Http2FrameHeader.Size);
+            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+            ScheduleControlFlush();
+        }
+    }
+
+    /// <summary>END_STREAM sent: half-closed (local), or closed when the client had ended its side too.</summary>
+    private void EndLocalUnsynchronized(Http2Stream stream)
+    {
+        stream.LocalClosed = true;
+        stream.ResponseComplete = true;
+        if (stream.RemoteClosed)
+        {
+            CloseStreamUnsynchronized(stream);
+        }
+    }
+
+    /// <summary>:status, the fields (connection-specific ones dropped, names lowercased), content-length when known.</summary>
+    private void EncodeHead(HttpResponseHead head, ArrayBufferWriter<byte> block)
+    {
+        int status = head.StatusCode;
+        Span<byte> digits = stackalloc byte[3];
+        digits[0] = (byte)('0' + (status / 100 % 10));
+        digits[1] = (byte)('0' + (status / 10 % 10));
+        digits[2] = (byte)('0' + (status % 10));
+        _encoder.EncodeField(":status"u8, digits, block);
+        bool withLength = head.ContentLength >= 0 && status is >= 200 and not 204;
+        EncodeFields(head.Headers, block, skipContentLength: withLength);
+        if (withLength)
+        {
+            Span<byte> length = stackalloc byte[20];
+            Utf8Formatter.TryFormat(head.ContentLength, length, out int written);
+            _encoder.EncodeField("content-length"u8, length[..written], block);
+        }
+    }
+
+    private void EncodeFields(HttpHeaderList fields, ArrayBufferWriter<byte> block, bool skipContentLength = false)
+    {
+        for (int i = 0; i < fields.SlotCount; i++)
+        {
+            if (fields.IsRemoved(i))
+            {
+                continue;
+            }
+            ReadOnlySpan<byte> name = fields.GetName(i);
+            if (IsConnectionSpecific(name) || (skipContentLength && System.Text.Ascii.EqualsIgnoreCase(name, "content-length"u8)))
+            {
+                continue;
+            }
+            _encoder.EncodeField(name, fields.GetValue(i), block);
+        }
+    }
+
+    /// <summary>RFC 9113 §8.2.2: fields HTTP/2 must not carry (an HTTP/1.1 upstream or a filter may have set them).</summary>
+    private static bool IsConnectionSpecific(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 => System.Text.Ascii.EqualsIgnoreCase(name, "te"u8),
+        7 => System.Text.Ascii.EqualsIgnoreCase(name, "upgrade"u8),
+        10 => System.Text.Ascii.EqualsIgnoreCase(name, "connection"u8) || System.Text.Ascii.EqualsIgnoreCase(name, "keep-alive"u8),
+        16 => System.Text.Ascii.EqualsIgnoreCase(name, "proxy-connection"u8),
+        17 => System.Text.Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8),
+        _ => false,
+    };
+
+    private Http2Stream RentStream()
+    {
+        lock (_sync)
+        {
+            if (_pool.TryPop(out Http2Stream? stream))
+            {
+                return stream;
+            }
+        }
+        return new Http2Stream(_connection, _time, this);
+    }
+
+    /// <summary>A stream rented for a request that turned out malformed: straight back to the pool.</summary>
+    private void ReturnUnopened(Http2Stream stream)
+    {
+        lock (_sync)
+        {
+            stream.IsActive = false;
+            RecycleUnsynchronized(stream);
+        }
+    }
+
+    private void RecycleUnsynchronized(Http2Stream stream)
+    {
+        stream.Recycle();
+        if (_pool.Count >= Math.Min(_config.MaxConcurrentStreams, 256))
+        {
+            stream.Dispose();
+            return;
+        }
+        _pool.Push(stream);
+    }
+}

@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Meshy.Engine.Http;
+using Meshy.Engine.Pipeline;
+using Meshy.Filters.Http2;
+using Meshy.Filters.Http2.Connection;
+using Meshy.Filters.Http2.Frames;
+using Meshy.Filters.Router;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.HttpConnectionManager;
+
+/// <summary>Serving one stream: the same route, filter and router path as an HTTP/1.1 request, then the response as frames.</summary>
+internal sealed partial class Http2ServerConnection
+{
+    private static readonly byte[] HeaderListTooLarge = "request header list too large\n"u8.ToArray();
+    private static readonly byte[] ConnectNotSupported = "CONNECT is not supported over HTTP/2\n"u8.ToArray();
+
+    /// <inheritdoc />
+    public void Serve(Http2Stream stream) => _ = ServeAsync(stream);
+
+    private async Task ServeAsync(Http2Stream stream)
+    {
+        try
+        {
+            await ServeExchangeAsync(stream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogResponseAborted(_logger, _connection.Id, stream.Id, ex.Message);
+            AbortStream(stream, Http2ErrorCode.InternalError, sendReset: true);
+        }
+        finally
+        {
+            EndServing(stream);
+        }
+    }
+
+    private async ValueTask ServeExchangeAsync(Http2Stream stream)
+    {
+        // 1. the request, as the frame loop decoded it on the snapshot current then
+        var manager = (HttpConnectionManager)stream.Manager!;
+        HttpExchange exchange = stream.Exchange;
+        exchange.ResponseBytes = 0;
+        HttpRequestHead request = exchange.Request;
+        ForwardingHeaders.Apply(request.Headers, _clientAddress);
+        if (request.HasBody)
+        {
+            exchange.RequestBody = stream.Body;
+        }
+
+        // 2. route, filters, forward (or the proxy's own answer)
+        RouterFilter router = manager.Router;
+        RouteRule? rule = null;
+        ForwardOutcome outcome = ForwardOutcome.Response;
+        if (stream.LocalStatus != 0)
+        {
+            exchange.SendLocalReply(stream.LocalStatus, stream.LocalStatus == 431 ? HeaderListTooLarge : ConnectNotSupported,
+                ResponseFlags.DownstreamProtocolError);
+        }
+        else
+        {
+            rule = router.Match(exchange, manager.Hosts);
+            if (rule is not null)
+            {
+                FilterStatus status = await rule.Filters.OnRequestHeadersAsync(exchange).ConfigureAwait(false);
+                if (status == FilterStatus.Continue)
+                {
+                    outcome = await router.ForwardAsync(exchange, rule).ConfigureAwait(false);
+                }
+                if (outcome == ForwardOutcome.Response)
+                {
+                    await rule.Filters.OnResponseHeadersAsync(exchange).ConfigureAwait(false);
+                }
+            }
+        }
+        if (outcome == ForwardOutcome.DownstreamGone)
+        {
+            AbortStream(stream, Http2ErrorCode.Cancel, sendReset: true);
+            await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
+            Completed(rule, exchange);
+            return;
+        }
+
+        // 3. the response: HEADERS, DATA from the upstream's buffers, trailers
+        exchange.ResponseStarted = true;
+        exchange.ResponseStartTimestamp = Stopwatch.GetTimestamp();
+        bool complete;
+        try
+        {
+            complete = await SendResponseAsync(stream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            complete = false;
+            LogResponseAborted(_logger, _connection.Id, stream.Id, ex.Message);
+        }
+
+        // 4. a body the client is still sending is not needed any more (§8.1: RST_STREAM NO_ERROR), and
+        //    an unfinished response must not look finished (RST_STREAM INTERNAL_ERROR)
+        EndStreamAfterResponse(stream, complete);
+        await router.CompleteAsync(exchange, complete).ConfigureAwait(false);
+        Completed(rule, exchange);
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SendResponseAsync(Http2Stream stream)
+    {
+        HttpExchange exchange = stream.Exchange;
+        HttpResponseHead response = exchange.Response;
+        if (exchange.IsLocalReply)
+        {
+            bool hasBody = response.HasBody && !exchange.LocalReplyBody.IsEmpty;
+            if (!await SendFieldsAsync(stream, response, trailers: null, endStream: !hasBody).ConfigureAwait(false))
+            {
+                return false;
+            }
+            return !hasBody || await SendDataAsync(stream, new ReadOnlySequence<byte>(exchange.LocalReplyBody), endStream: true).ConfigureAwait(false);
+        }
+        IHttpBodySource? body = response.HasBody ? exchange.ResponseBody : null;
+        if (body is null)
+        {
+            return await SendFieldsAsync(stream, response, trailers: null, endStream: true).ConfigureAwait(false);
+        }
+        if (!await SendFieldsAsync(stream, response, trailers: null, endStream: false).ConfigureAwait(false))
+        {
+            return false;
+        }
+        while (true)
+        {
+            HttpBodyChunk chunk = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            HttpHeaderList? trailers = chunk.IsEnd && body.Trailers is { Count: > 0 } fields ? fields : null;
+            bool sent;
+            try
+            {
+                sent = await SendDataAsync(stream, chunk.Data, endStream: chunk.IsEnd && trailers is null).ConfigureAwait(false);
+            }
+            finally
+            {
+                body.Advance();
+            }
+            if (!sent)
+            {
+                return false;
+            }
+            if (chunk.IsEnd)
+            {
+                return trailers is null || await SendFieldsAsync(stream, head: null, trailers, endStream: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void EndStreamAfterResponse(Http2Stream stream, bool complete)
+    {
+        lock (_sync)
+        {
+            if (!stream.IsActive)
+            {
+                return;
+            }
+            if (complete && stream.RemoteClosed)
+            {
+                return;
+            }
+            if (!_closed)
+            {
+                Http2FrameWriter.WriteRstStream(_control, stream.Id, complete ? Http2ErrorCode.NoError : Http2ErrorCode.InternalError);
+            }
+            stream.IsReset = true;
+            // Wakes the router's body pump if it waits for more of the body.
+            stream.Body.Fail(new IOException("the response ended before the request body"));
+            CloseStreamUnsynchronized(stream);
+        }
+        if (!complete)
+        {
+            stream.Exchange.Abort(HttpAbortReason.DownstreamDisconnect);
+        }
+        ScheduleControlFlush();
+    }
+
+    private void EndServing(Http2Stream stream)
+    {
+        bool close;
+        lock (_sync)
+        {
+            if (stream.IsActive)
+            {
+                // Not closed by the paths above (defensive): reset it so its slot is freed.
+                if (!_closed)
+                {
+                    Http2FrameWriter.WriteRstStream(_control, stream.Id, Http2ErrorCode.Cancel);
+                }
+                stream.IsReset = true;
+                CloseStreamUnsynchronized(stream);
+            }
+            stream.IsServing = false;
+            _servingStreams--;
+            RecycleUnsynchronized(stream);
+            if (_servingStreams == 0)
+            {
+                _allServed?.TrySetResult();
+            }
+            close = (_goAwaySent || _peerGoAway) && _openStreams == 0 && _servingStreams == 0;
+        }
+        if (close)
+        {
+            Wake(WakeCheckClose);
+        }
+        ScheduleControlFlush();
+    }
+
+    private void Completed(RouteRule? rule, HttpExchange exchange)
+    {
+        rule?.Filters.OnExchangeCompleted(exchange);
+        exchange.Snapshot.Telemetry.OnHttpExchangeCompleted(exchange);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            HttpRequestHead request = exchange.Request;
+            LogCompleted(_logger, _connection.Id, request.GetMethodString(), Encoding.Latin1.GetString(request.Authority),
+                Encoding.Latin1.GetString(request.Path), exchange.Response.StatusCode, ResponseFlagsFormat.ToCodes(exchange.ResponseFlags),
+                rule is null ? "-" : $"{rule.TableName}/{rule.RuleName}", exchange.Cluster?.Name ?? "-", exchange.Endpoint?.Address ?? "-");
+        }
+    }
+}
