@@ -41,7 +41,8 @@ public sealed class MaxRequestsTests
         // The slot came back with the response: the next request goes through.
         await Loopback.WaitUntilAsync(() => breaker.RequestsInFlight == 0, "the slot is released after the response");
         Assert.Equal(HttpStatusCode.OK, (await others.GetAsync("/after")).StatusCode);
-        Assert.Equal(0, breaker.RequestsInFlight);
+        // The client can read the response before the proxy has finished the exchange and given the slot back.
+        await Loopback.WaitUntilAsync(() => breaker.RequestsInFlight == 0, "the slot is released after the second response");
     }
 
     [Fact]
