@@ -150,6 +150,22 @@ public sealed class HttpExchange : IDisposable
     }
 
     /// <summary>
+    /// Takes <see cref="GrpcStatus"/> (<c>grpc_response_status</c>) from a proxied gRPC response's <c>grpc-status</c>:
+    /// in the head of a trailers-only answer, or in the trailers. The codecs call it on the fields they send
+    /// downstream, while those are still valid; fields of other requests are ignored.
+    /// </summary>
+    public void ObserveGrpcStatus(HttpHeaderList fields)
+    {
+        if (fields.TryGetValue("grpc-status"u8, out ReadOnlySpan<byte> value)
+            && System.Buffers.Text.Utf8Parser.TryParse(value, out int status, out int consumed)
+            && consumed == value.Length && status is >= 0 and <= 99
+            && GrpcLocalReply.IsGrpc(Request))
+        {
+            GrpcStatus = status;
+        }
+    }
+
+    /// <summary>
     /// Answers the request with a response the configuration spells out (<c>respond</c>, <c>redirect</c>):
     /// as <see cref="SendLocalReply"/>, but sent as configured to gRPC requests too.
     /// </summary>

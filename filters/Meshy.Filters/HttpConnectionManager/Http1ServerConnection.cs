@@ -310,6 +310,10 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         }
         _output.Clear();
         Http1ResponseWriter.BodyFraming framing = Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref close, _output);
+        if (!exchange.IsLocalReply)
+        {
+            exchange.ObserveGrpcStatus(response.Headers);
+        }
         if (exchange.IsLocalReply && framing != Http1ResponseWriter.BodyFraming.None)
         {
             _output.Write(exchange.LocalReplyBody.Span);
@@ -423,6 +427,10 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             }
             // Trailers pass through on chunked messages (RFC 9110 §6.5).
             Http1ResponseWriter.WriteLastChunk(body.Trailers, _output);
+            if (body.Trailers is { } trailers)
+            {
+                _exchange.ObserveGrpcStatus(trailers);
+            }
         }
         // Slices are taken after the last write: a write may move the output to a larger buffer.
         ReadOnlyMemory<byte> written = _output.Written;

@@ -118,6 +118,7 @@ internal sealed partial class Http2ServerConnection
             }
             return !hasBody || await SendDataAsync(stream, new ReadOnlySequence<byte>(exchange.LocalReplyBody), endStream: true).ConfigureAwait(false);
         }
+        exchange.ObserveGrpcStatus(response.Headers);
         IHttpBodySource? body = response.HasBody ? exchange.ResponseBody : null;
         if (body is null)
         {
@@ -131,6 +132,10 @@ internal sealed partial class Http2ServerConnection
         {
             HttpBodyChunk chunk = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
             HttpHeaderList? trailers = chunk.IsEnd && body.Trailers is { Count: > 0 } fields ? fields : null;
+            if (trailers is not null)
+            {
+                exchange.ObserveGrpcStatus(trailers);
+            }
             bool sent;
             try
             {

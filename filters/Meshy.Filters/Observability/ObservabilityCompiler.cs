@@ -63,12 +63,13 @@ internal sealed class ObservabilityCompiler : ITelemetryCompiler, IDisposable
         // configured cluster of that name takes its place.
         ClusterSnapshot[] destinations = [PassthroughCluster.Snapshot, .. clusters];
         var http = new DestinationTable<HttpSeriesSet>(destinations, "http", prefix => new HttpSeriesSet(_metrics, prefix));
+        var grpc = new DestinationTable<HttpSeriesSet>(destinations, "grpc", prefix => new HttpSeriesSet(_metrics, prefix));
         var tcp = new DestinationTable<TcpSeriesSet>(destinations, "tcp", prefix => new TcpSeriesSet(_metrics, prefix));
         AccessLogConfig log = context.Config.AccessLog;
         AccessLogFormatter? accessLog = log.Enabled
             ? new AccessLogFormatter(AccessLogFields.Parse(log.Fields), GetWriter(log.Path))
             : null;
-        return new ProxyTelemetry(http, tcp, accessLog, _loggers.CreateLogger<ProxyTelemetry>());
+        return new ProxyTelemetry(http, grpc, tcp, accessLog, _loggers.CreateLogger<ProxyTelemetry>());
     }
 
     /// <summary>Flushes and closes every access-log sink (host shutdown).</summary>

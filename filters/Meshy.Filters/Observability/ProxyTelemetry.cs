@@ -17,6 +17,7 @@ namespace Meshy.Filters.Observability;
 /// </summary>
 internal sealed partial class ProxyTelemetry(
     DestinationTable<HttpSeriesSet> http,
+    DestinationTable<HttpSeriesSet> grpc,
     DestinationTable<TcpSeriesSet> tcp,
     AccessLogFormatter? accessLog,
     ILogger logger) : IProxyTelemetry
@@ -38,7 +39,9 @@ internal sealed partial class ProxyTelemetry(
                 _ => 0,
             };
             long responseBytes = exchange.ResponseBytes >= 0 ? exchange.ResponseBytes : exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
-            http.Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
+            // request_protocol is "grpc" for gRPC requests, as Istio reports them, whatever the HTTP version.
+            (GrpcLocalReply.IsGrpc(exchange.Request) ? grpc : http)
+                .Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
                 .Get(exchange.Response.StatusCode, exchange.ResponseFlags, exchange.GrpcStatus)
                 .Record(milliseconds, requestBytes, responseBytes);
             accessLog?.WriteHttp(exchange, end, requestBytes, responseBytes);
