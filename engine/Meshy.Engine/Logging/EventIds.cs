@@ -11,6 +11,7 @@ namespace Meshy.Engine.Logging;
 /// <item>3000–3099 TCP proxy filter</item>
 /// <item>4000–4099 HTTP: connection manager, codecs, router</item>
 /// <item>4100–4199 HTTP/2 downstream connections</item>
+/// <item>4200–4249 HTTP/2 upstream connections</item>
 /// <item>5100–5199 HTTP router: retries</item>
 /// <item>5300–5349 HTTP mirror (shadow requests)</item>
 /// <item>6000–6099 observability: metrics, access log, tracing</item>
@@ -97,6 +98,11 @@ internal static class EventIds
     public const int Http2ResponseAborted = 4103;
     public const int Http2ConnectionFailed = 4104;
     public const int Http2Flood = 4105;
+
+    // 4200–4249 HTTP/2 upstream connections
+    public const int Http2UpstreamGoAway = 4200;
+    public const int Http2UpstreamProtocolError = 4201;
+    public const int Http2UpstreamClosed = 4202;
 
     // 5100–5199 HTTP router: retries
     public const int HttpRetrying = 5100;

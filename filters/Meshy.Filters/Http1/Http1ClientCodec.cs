@@ -3,21 +3,24 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Transport;
+using Meshy.Engine.Upstream.Pools;
 
 namespace Meshy.Filters.Http1;
 
 /// <summary>
 /// The upstream side of HTTP/1.1 on one pooled connection: writes a request head, streams the request
 /// body (zero-copy, re-framed), parses the response head and hands out the response body. Created once
-/// per upstream connection and kept with it in the pool (<c>Http1PooledConnection.Codec</c>).
+/// per upstream connection and kept with it in the pool (<c>Http1PooledConnection.Codec</c>); as the
+/// router's <see cref="UpstreamStream"/> it is the connection lent to one request at a time.
 /// </summary>
-internal sealed class Http1ClientCodec : IDisposable
+internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
 {
     private readonly Http1ResponseHead _head = new();
     private readonly Http1OutputBuffer _output = new();
     private readonly Http1OutputBuffer _framing = new();
     private readonly Http1SendChain _chain = new();
     private readonly Http1Parser _parser;
+    private bool _chunked;
 
     public Http1ClientCodec(UpstreamConnection connection, Http1Limits limits)
     {
@@ -29,35 +32,82 @@ internal sealed class Http1ClientCodec : IDisposable
     /// <summary>The connection.</summary>
     public UpstreamConnection Connection { get; }
 
+    /// <summary>The pooled connection this codec belongs to; null for a codec used on its own.</summary>
+    public Http1PooledConnection? Lease { get; init; }
+
     /// <summary>The body of the last response head read.</summary>
-    public Http1BodyReader ResponseBody { get; }
+    public override Http1BodyReader ResponseBody { get; }
 
     /// <summary>True while the request body pump waits on the body source (a failure then is the client's).</summary>
-    public bool ReadingBody { get; private set; }
+    public override bool ReadingBody => _readingBody;
 
     /// <summary>True once the request (head and body) went out completely.</summary>
-    public bool RequestSent { get; private set; }
+    public override bool RequestSent => _requestSent;
 
     /// <summary>
     /// True once a byte of the response to the current request arrived. A failure before that on a reused
     /// connection is the keep-alive race (the upstream closed it while idle), which may be retried.
     /// </summary>
-    public bool ResponseStarted { get; private set; }
+    public override bool ResponseStarted => _responseStarted;
 
     /// <summary>True once the body pump took body bytes (or the body's end) from the client: the request can no longer be replayed.</summary>
-    public bool BodyTaken { get; private set; }
+    public override bool BodyTaken => _bodyTaken;
+
+    private bool _readingBody;
+    private bool _requestSent;
+    private bool _responseStarted;
+    private bool _bodyTaken;
+
+    /// <inheritdoc />
+    public override ValueTask SendRequestHeadAsync(HttpRequestHead request)
+    {
+        ValueTask<bool> send = SendRequestHeadAsync(request, CancellationToken.None);
+        if (send.IsCompletedSuccessfully)
+        {
+            _chunked = send.Result;
+            return ValueTask.CompletedTask;
+        }
+        return AwaitChunkedAsync(send);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask SendRequestBodyAsync(IHttpBodySource body) => SendRequestBodyAsync(body, _chunked, CancellationToken.None);
+
+    /// <inheritdoc />
+    public override ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response) =>
+        ReadResponseHeadAsync(method, response, CancellationToken.None);
+
+    /// <summary>Resets the connection (RST) and wakes a pending response read.</summary>
+    public override void Abort()
+    {
+        Connection.Abort();
+        try
+        {
+            Connection.Transport.Input.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already completed.
+        }
+    }
+
+    /// <summary>Gives the connection back to its pool.</summary>
+    public override void Release(bool reusable) => Lease!.Pool.Release(Lease, reusable);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitChunkedAsync(ValueTask<bool> send) => _chunked = await send.ConfigureAwait(false);
 
     /// <summary>Sends the request head; returns whether the body goes chunked.</summary>
     public ValueTask<bool> SendRequestHeadAsync(HttpRequestHead request, CancellationToken cancellationToken)
     {
-        RequestSent = false;
-        ResponseStarted = false;
-        BodyTaken = false;
+        _requestSent = false;
+        _responseStarted = false;
+        _bodyTaken = false;
         _output.Clear();
         bool chunked = Http1RequestWriter.WriteHead(request, _output);
         if (!request.HasBody)
         {
-            RequestSent = true;
+            _requestSent = true;
         }
         ValueTask send = Connection.Sender.SendAsync(_output.Written, cancellationToken);
         return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);
@@ -75,10 +125,10 @@ internal sealed class Http1ClientCodec : IDisposable
         bool dataEndPending = false;
         while (true)
         {
-            ReadingBody = true;
+            _readingBody = true;
             HttpBodyChunk chunk = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadingBody = false;
-            BodyTaken = true;
+            _readingBody = false;
+            _bodyTaken = true;
             try
             {
                 ReadOnlySequence<byte> send = chunked ? FrameChunk(chunk, body, ref dataEndPending) : chunk.Data;
@@ -96,7 +146,7 @@ internal sealed class Http1ClientCodec : IDisposable
                 break;
             }
         }
-        RequestSent = true;
+        _requestSent = true;
     }
 
     /// <summary>
@@ -117,7 +167,7 @@ internal sealed class Http1ClientCodec : IDisposable
             }
             if (!result.Buffer.IsEmpty)
             {
-                ResponseStarted = true;
+                _responseStarted = true;
             }
             if (TryParseHead(input, result))
             {

@@ -14,5 +14,6 @@ internal static class HttpLocalReplies
     public static readonly byte[] MalformedResponse = "upstream sent a malformed response\n"u8.ToArray();
     public static readonly byte[] Timeout = "upstream request timeout\n"u8.ToArray();
     public static readonly byte[] RequestHeaderTimeout = "request header timeout\n"u8.ToArray();
+    public static readonly byte[] TunnelOverHttp2 = "CONNECT is not carried to HTTP/2 upstreams\n"u8.ToArray();
     public static readonly byte[] MalformedRequestBody = "malformed request body\n"u8.ToArray();
 }

@@ -79,6 +79,9 @@ internal sealed class RetryPolicy
     /// <summary>True when a failed connect is retried.</summary>
     public bool RetriesConnectFailure => (On & RetryOn.ConnectFailure) != 0;
 
+    /// <summary>True when <c>on</c> retries a request the upstream refused unprocessed (HTTP/2 REFUSED_STREAM, GOAWAY).</summary>
+    public bool RetriesRefusedStream => (On & RetryOn.RefusedStream) != 0;
+
     /// <summary>
     /// True when a request with <paramref name="method"/> may be retried after it may have reached the
     /// upstream: idempotent methods (RFC 9110 §9.2.2) always, others only with <c>non_idempotent</c>.

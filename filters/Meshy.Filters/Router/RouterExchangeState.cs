@@ -1,9 +1,6 @@
 using Meshy.Engine.Http;
-using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.CircuitBreaking;
-using Meshy.Engine.Upstream.Pools;
-using Meshy.Filters.Http1;
 
 namespace Meshy.Filters.Router;
 
@@ -15,8 +12,8 @@ internal sealed class RouterExchangeState
 {
     /// <summary>The match table that selected the rule (set by <c>Match</c>, kept by <see cref="Reset"/>): what a prefix rewrite replaces.</summary>
     public RouteMatch? Matched;
-    public Http1PooledConnection? Lease;
-    public Http1ClientCodec? Codec;
+    /// <summary>The try in progress: an HTTP/1.1 connection's codec or an HTTP/2 stream; null between tries.</summary>
+    public UpstreamStream? Upstream;
     public EndpointState? Endpoint;
     public CancellationTokenRegistration AbortRegistration;
     public ValueTask BodyPump;
@@ -49,8 +46,8 @@ internal sealed class RouterExchangeState
     /// <summary>The clock the per-try deadline is read on.</summary>
     public TimeProvider? PerTryClock;
 
-    /// <summary>The connection the armed per-try timer abandons.</summary>
-    public UpstreamConnection? PerTryConnection;
+    /// <summary>The try the armed per-try timer abandons.</summary>
+    public UpstreamStream? PerTryConnection;
 
     /// <summary>When the armed try expires, in <see cref="TimeProvider.GetTimestamp"/> units: an older timer callback firing late is ignored.</summary>
     public long PerTryDeadline;
@@ -63,8 +60,7 @@ internal sealed class RouterExchangeState
 
     public void Reset()
     {
-        Lease = null;
-        Codec = null;
+        Upstream = null;
         Endpoint = null;
         AbortRegistration = default;
         BodyPump = default;

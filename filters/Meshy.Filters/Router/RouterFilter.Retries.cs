@@ -4,6 +4,7 @@ using Meshy.Engine.Http;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Filters.Http1;
+using Meshy.Filters.Http2;
 using Microsoft.Extensions.Logging;
 
 namespace Meshy.Filters.Router;
@@ -49,14 +50,14 @@ internal sealed partial class RouterFilter
     }
 
     /// <summary>True while the request can be sent again whole: no body, none of it taken yet, or a complete copy.</summary>
-    private static bool CanResendBody(RouterExchangeState state, Http1ClientCodec codec) =>
-        state.Body is null || (state.Replaying ? state.Replay!.Replayable : !codec.BodyTaken);
+    private static bool CanResendBody(RouterExchangeState state, UpstreamStream upstream) =>
+        state.Body is null || (state.Replaying ? state.Replay!.Replayable : !upstream.BodyTaken);
 
     /// <summary>Whether a try that ended without a usable response head is retried under <paramref name="retry"/>.</summary>
     private static bool RetriesFailure(RetryPolicy retry, bool perTryExpired, Exception? failure) => failure switch
     {
         _ when perTryExpired => retry.RetriesPerTryTimeout,
-        Http1ProtocolException => retry.RetriesStatus(502),     // answered as 502
+        Http1ProtocolException or Http2ProtocolException => retry.RetriesStatus(502),     // answered as 502
         OperationCanceledException => false,                    // our own abort: the exchange is over
         _ => retry.RetriesReset,                                // closed (UC) or reset (UR) before a head
     };
@@ -102,8 +103,8 @@ internal sealed partial class RouterFilter
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> StopTryAsync(HttpExchange exchange, RouterExchangeState state)
     {
-        Http1ClientCodec codec = state.Codec!;
-        AbortUpstream(codec.Connection);
+        UpstreamStream upstream = state.Upstream!;
+        upstream.Abort();
         if (state.Pumping)
         {
             state.Pumping = false;
@@ -117,7 +118,7 @@ internal sealed partial class RouterFilter
                 {
                     state.Replay!.CancelRead();
                 }
-                else if (codec.ReadingBody)
+                else if (upstream.ReadingBody)
                 {
                     RequestBodyReads.CancelPending(exchange);
                 }
@@ -131,7 +132,7 @@ internal sealed partial class RouterFilter
             exchange.Abort(HttpAbortReason.DownstreamDisconnect);
         }
         bool clientFailed = state.BodyFailedDownstream && state.BodyFailure is not (null or OperationCanceledException);
-        return exchange.AbortReason == HttpAbortReason.None && !clientFailed && CanResendBody(state, codec);
+        return exchange.AbortReason == HttpAbortReason.None && !clientFailed && CanResendBody(state, upstream);
     }
 
     /// <summary>After <see cref="StopTryAsync"/> said yes: the broken connection goes back, the body starts over.</summary>
@@ -141,7 +142,6 @@ internal sealed partial class RouterFilter
         state.BodyFailure = null;
         state.BodyFailedDownstream = false;
         state.BodyPump = default;
-        state.Codec = null;
         if (state.Replaying)
         {
             state.Replay!.Rewind();
@@ -170,8 +170,8 @@ internal sealed partial class RouterFilter
         return exchange.AbortReason == HttpAbortReason.None;
     }
 
-    /// <summary>Starts the per-try timeout of a try on <paramref name="connection"/>, when the rule has one.</summary>
-    private void ArmPerTry(RouterExchangeState state, RetryPolicy? retry, UpstreamConnection connection)
+    /// <summary>Starts the per-try timeout of a try on <paramref name="upstream"/>, when the rule has one.</summary>
+    private void ArmPerTry(RouterExchangeState state, RetryPolicy? retry, UpstreamStream upstream)
     {
         if (retry?.PerTryTimeout is not { } perTry)
         {
@@ -179,7 +179,7 @@ internal sealed partial class RouterFilter
         }
         state.PerTryClock = _time;
         state.PerTryTimer ??= _time.CreateTimer(static s => OnPerTryTimer((RouterExchangeState)s!), state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        state.PerTryConnection = connection;
+        state.PerTryConnection = upstream;
         // Half the timeout of slack: a callback of an earlier try that was already running when it was
         // disarmed fires long before this deadline, a timely one never does.
         state.PerTryDeadline = _time.GetTimestamp() + (long)(perTry.TotalSeconds / 2 * _time.TimestampFrequency);
@@ -204,10 +204,10 @@ internal sealed partial class RouterFilter
         {
             return;
         }
-        if (Interlocked.CompareExchange(ref state.PerTryState, 1, 0) == 0 && state.PerTryConnection is { } connection)
+        if (Interlocked.CompareExchange(ref state.PerTryState, 1, 0) == 0 && state.PerTryConnection is { } upstream)
         {
-            // The try is abandoned: its connection is reset (never reused) and the head read fails at once.
-            AbortUpstream(connection);
+            // The try is abandoned: its connection (or stream) is reset (never reused) and the head read fails at once.
+            upstream.Abort();
         }
     }
 

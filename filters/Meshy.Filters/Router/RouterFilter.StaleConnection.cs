@@ -17,11 +17,12 @@ internal sealed partial class RouterFilter
     /// an upstream failure nor one of the rule's retries (it is free and not counted). Only while the request
     /// can be sent whole: no body, none of it taken from the client yet, or a replayable copy.
     /// </remarks>
-    private static bool IsStaleConnectionFailure(HttpExchange exchange, RouterExchangeState state, Http1ClientCodec codec, Exception? failure) =>
-        !codec.ResponseStarted
-        && failure is not (Http1ProtocolException or OperationCanceledException)
+    private static bool IsStaleConnectionFailure(HttpExchange exchange, RouterExchangeState state, UpstreamStream upstream, Exception? failure) =>
+        !upstream.ResponseStarted
+        // An HTTP/2 RST_STREAM is the upstream's explicit answer, not a race (a refused one is handled as such, 5f).
+        && failure is not (Http1ProtocolException or Http2.Http2ProtocolException or Http2.Client.Http2StreamResetException or OperationCanceledException)
         && exchange.AbortReason == HttpAbortReason.None
-        && CanResendBody(state, codec);
+        && CanResendBody(state, upstream);
 
     [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpUpstreamStaleRetried, Level = LogLevel.Debug,
         Message = "connection {ConnectionId}: reused connection to {Cluster}/{Endpoint} was closed by the upstream ({Failure}); retrying on a new connection")]

@@ -8,6 +8,8 @@ using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.LoadBalancing;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Http1;
+using Meshy.Filters.Http2;
+using Meshy.Filters.Http2.Client;
 using Meshy.Filters.TcpProxy;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +18,8 @@ namespace Meshy.Filters.Router;
 /// <summary>
 /// The terminal step of the HTTP filter chain: matches the request to a route table and rule, then
 /// answers directly (<c>respond</c>) or forwards: a weighted destination, an endpoint by the cluster's
-/// balancer, a pooled HTTP/1.1 connection, the request streamed up and the response head read back.
+/// balancer, a pooled HTTP/1.1 connection or a stream on a pooled HTTP/2 connection (RouterFilter.Upstream.cs: the
+/// only place the protocol matters), the request streamed up and the response head read back.
 /// Failures become local replies with Envoy's response flags (CONTRACT: response_flags):
 /// <list type="table">
 /// <item><term>404 NR</term><description>no table for the Host, or no rule matched, on a connection without an
@@ -39,13 +42,18 @@ internal sealed partial class RouterFilter(
     TcpProxyMetrics tunnelMetrics,
     ILogger logger,
     TimeProvider? time = null,
-    OriginalDestinationRegistry? originalDestinations = null)
+    OriginalDestinationRegistry? originalDestinations = null,
+    Http2PoolRegistry? http2Pools = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Http2PoolRegistry _http2Pools = http2Pools ?? new Http2PoolRegistry(pools, time, logger);
     private readonly OriginalDestinationRegistry _originalDestinations = originalDestinations ?? new OriginalDestinationRegistry(time);
 
     /// <summary>The pools this router takes connections from.</summary>
     public Http1PoolRegistry Pools => pools;
+
+    /// <summary>The HTTP/2 pools (clusters with <c>protocol = "http2"</c>).</summary>
+    public Http2PoolRegistry Http2Pools => _http2Pools;
 
     /// <summary>The endpoints of original destinations requests passed through to.</summary>
     public OriginalDestinationRegistry OriginalDestinations => _originalDestinations;
@@ -155,19 +163,21 @@ internal sealed partial class RouterFilter(
         //    response head back; a failed try may go again (5) or be the answer (6)
         try
         {
+            if (IsTunnelOverHttp2(exchange, destination))
+            {
+                return ForwardOutcome.Response;
+            }
             int tries = 1;                 // counted tries; the stale-connection retry (5a) is free
             bool fresh = false;
             bool staleRetried = false;
-            Http1ClientCodec codec;
+            UpstreamStream upstream;
             while (true)
             {
                 if (retry is not null)
                 {
                     SetAttemptCount(exchange.Request, tries);
                 }
-                Http1PoolResult acquired = await pools.GetPool(endpoint.State)
-                    .AcquireAsync(endpoint, destination.PoolSettings, connector, exchange.Aborted, fresh, destination.Breaker)
-                    .ConfigureAwait(false);
+                UpstreamAcquireResult acquired = await AcquireAsync(exchange, destination, endpoint, fresh).ConfigureAwait(false);
                 fresh = false;
                 EndpointSnapshot? next;
                 switch (acquired.Status)
@@ -196,28 +206,26 @@ internal sealed partial class RouterFilter(
                     case Http1PoolStatus.Canceled:
                         return AbortedOutcome(exchange);
                 }
-                Http1PooledConnection lease = acquired.Connection!;
-                state.Lease = lease;
+                upstream = acquired.Stream!;
+                state.Upstream = upstream;
                 state.Endpoint = endpoint.State;
                 endpoint.State.RequestStarted();
-                codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
-                state.Codec = codec;
                 // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
-                state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => AbortUpstream((UpstreamConnection)s!), lease.Connection);
-                ArmPerTry(state, retry, lease.Connection);
+                state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => ((UpstreamStream)s!).Abort(), upstream);
+                ArmPerTry(state, retry, upstream);
 
                 // the body streams up concurrently with the wait for the head (the upstream may answer early)
                 bool received = false;
                 Exception? failure = null;
                 try
                 {
-                    bool chunked = await codec.SendRequestHeadAsync(exchange.Request, CancellationToken.None).ConfigureAwait(false);
+                    await upstream.SendRequestHeadAsync(exchange.Request).ConfigureAwait(false);
                     if (state.Body is { } body)
                     {
                         state.Pumping = true;
-                        state.BodyPump = PumpRequestBodyAsync(state, exchange, codec, body, chunked);
+                        state.BodyPump = PumpRequestBodyAsync(state, exchange, upstream, body);
                     }
-                    received = await codec.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response, CancellationToken.None).ConfigureAwait(false);
+                    received = await upstream.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -229,7 +237,7 @@ internal sealed partial class RouterFilter(
                     destination.Cluster.OutlierDetector?.ReportStatus(endpoint.State, exchange.Response.StatusCode);
                     // 5c. a response head: the answer, unless its status is retried and a retry can go
                     if (retry is null || !retry.RetriesStatus(exchange.Response.StatusCode) || tries > retry.Attempts
-                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, codec)
+                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, upstream)
                         || (next = TakeRetry(exchange, state, destination, endpoint, tries, "status")) is null)
                     {
                         break;
@@ -239,7 +247,31 @@ internal sealed partial class RouterFilter(
                         return await FailAsync(exchange, state, failure: null, perTryExpired: false).ConfigureAwait(false);
                     }
                 }
-                else if (!perTryExpired && !staleRetried && acquired.Status == Http1PoolStatus.Reused && IsStaleConnectionFailure(exchange, state, codec, failure))
+                else if (!perTryExpired && upstream.Unprocessed && exchange.AbortReason == HttpAbortReason.None && CanResendBody(state, upstream)
+                    && (TryTakeRefusedRetry(exchange, state, destination, endpoint, retry, tries, out next) || !staleRetried))
+                {
+                    // 5f. the upstream refused the stream or went away before processing it (GOAWAY): a retry
+                    //     under the rule's refused-stream when it has one, else once for free, like 5a
+                    if (!await StopTryAsync(exchange, state).ConfigureAwait(false))
+                    {
+                        return await FailAsync(exchange, state, failure, perTryExpired: false).ConfigureAwait(false);
+                    }
+                    PrepareNextTry(state);
+                    if (next is null)
+                    {
+                        staleRetried = true;
+                        continue;
+                    }
+                    if (!await BackoffAsync(exchange, tries - 1).ConfigureAwait(false))
+                    {
+                        return AbortedOutcome(exchange);
+                    }
+                    endpoint = next;
+                    exchange.Endpoint = next;
+                    tries++;
+                    continue;
+                }
+                else if (!perTryExpired && !staleRetried && acquired.Status == Http1PoolStatus.Reused && IsStaleConnectionFailure(exchange, state, upstream, failure))
                 {
                     // 5a. the keep-alive race: a reused connection the upstream had closed while idle
                     if (!await StopTryAsync(exchange, state).ConfigureAwait(false))
@@ -261,7 +293,7 @@ internal sealed partial class RouterFilter(
                         LogPerTryTimeout(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries);
                     }
                     if (retry is null || tries > retry.Attempts || !RetriesFailure(retry, perTryExpired, failure)
-                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, codec)
+                        || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, upstream)
                         || exchange.AbortReason != HttpAbortReason.None
                         || (next = TakeRetry(exchange, state, destination, endpoint, tries, perTryExpired ? "per-try-timeout" : "reset")) is null
                         || !await StopTryAsync(exchange, state).ConfigureAwait(false))
@@ -281,7 +313,7 @@ internal sealed partial class RouterFilter(
                 exchange.Endpoint = next;
                 tries++;
             }
-            exchange.ResponseBody = exchange.Response.HasBody ? codec.ResponseBody : null;
+            exchange.ResponseBody = exchange.Response.HasBody ? upstream.ResponseBody : null;
             rule.ResponseHeaders?.Apply(exchange.Response.Headers);
             return ForwardOutcome.Response;
         }
@@ -292,7 +324,7 @@ internal sealed partial class RouterFilter(
                 state.RetrySlot = null;
                 slot.ExitRetry();
             }
-            if (state.Lease is null)
+            if (state.Upstream is null)
             {
                 // No response streams from an upstream (a local reply, the client gone): the upstream side is over.
                 ExitCluster(state);
@@ -310,16 +342,16 @@ internal sealed partial class RouterFilter(
     public async ValueTask<bool> CompleteAsync(HttpExchange exchange, bool responseComplete)
     {
         exchange.StopTimeout();
-        if (exchange.UpstreamState is not RouterExchangeState { Lease: not null } state)
+        if (exchange.UpstreamState is not RouterExchangeState { Upstream: not null } state)
         {
             EndReplay(exchange.UpstreamState as RouterExchangeState);
             ExitCluster(exchange.UpstreamState as RouterExchangeState);
             return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
         }
-        bool reusable = responseComplete && state.Codec!.ResponseBody.IsCompleted && !exchange.Response.UpstreamCloses;
+        bool reusable = responseComplete && state.Upstream!.ResponseBody.IsCompleted && !exchange.Response.UpstreamCloses;
         await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
         EndReplay(state);
-        reusable &= state.Codec!.RequestSent && exchange.AbortReason == HttpAbortReason.None;
+        reusable &= state.Upstream!.RequestSent && exchange.AbortReason == HttpAbortReason.None;
         Release(state, reusable);
         ExitCluster(state);
         return exchange.RequestBody is null || exchange.RequestBody.IsCompleted;
@@ -334,9 +366,10 @@ internal sealed partial class RouterFilter(
     {
         exchange.StopTimeout();
         var state = (RouterExchangeState)exchange.UpstreamState!;
-        Http1PooledConnection lease = state.Lease!;
+        // Only HTTP/1.1 switches protocols (a 101 or a 2xx to CONNECT); an HTTP/2 stream never gets here.
+        UpstreamConnection connection = ((Http1ClientCodec)state.Upstream!).Connection;
         await state.AbortRegistration.DisposeAsync().ConfigureAwait(false);
-        var session = new TcpProxySession(exchange.Connection, lease.Connection, tunnelMetrics.ForCluster(exchange.Cluster!.Name));
+        var session = new TcpProxySession(exchange.Connection, connection, tunnelMetrics.ForCluster(exchange.Cluster!.Name));
         try
         {
             await session.RunAsync().ConfigureAwait(false);
@@ -344,7 +377,7 @@ internal sealed partial class RouterFilter(
         finally
         {
             exchange.ResponseFlags |= session.ResponseFlags;
-            LogTunnelEnded(exchange.Connection.Id, exchange.Cluster.Name, lease.Connection.Sender.BytesSent, exchange.Connection.Sender.BytesSent);
+            LogTunnelEnded(exchange.Connection.Id, exchange.Cluster.Name, connection.Sender.BytesSent, exchange.Connection.Sender.BytesSent);
             Release(state, reusable: false);
             EndReplay(state);
             ExitCluster(state);
@@ -391,41 +424,28 @@ internal sealed partial class RouterFilter(
 
     private static Http1ClientCodec NewCodec(Http1PooledConnection lease)
     {
-        var codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default);
+        var codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default) { Lease = lease };
         lease.Codec = codec;
         return codec;
     }
 
-    private static void AbortUpstream(UpstreamConnection connection)
-    {
-        connection.Abort();
-        try
-        {
-            connection.Transport.Input.CancelPendingRead();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already completed.
-        }
-    }
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask PumpRequestBodyAsync(RouterExchangeState state, HttpExchange exchange, Http1ClientCodec codec, IHttpBodySource body, bool chunked)
+    private static async ValueTask PumpRequestBodyAsync(RouterExchangeState state, HttpExchange exchange, UpstreamStream upstream, IHttpBodySource body)
     {
         try
         {
-            await codec.SendRequestBodyAsync(body, chunked, CancellationToken.None).ConfigureAwait(false);
+            await upstream.SendRequestBodyAsync(body).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             state.BodyFailure = ex;
-            state.BodyFailedDownstream = codec.ReadingBody;
-            if (codec.ReadingBody && ex is not Http1ProtocolException && !state.StoppingForRetry)
+            state.BodyFailedDownstream = upstream.ReadingBody;
+            if (upstream.ReadingBody && ex is not Http1ProtocolException && !state.StoppingForRetry)
             {
                 exchange.Abort(HttpAbortReason.DownstreamDisconnect);
             }
             // The upstream cannot get the rest of the body: end its side of the exchange now.
-            AbortUpstream(codec.Connection);
+            upstream.Abort();
         }
     }
 
@@ -440,7 +460,7 @@ internal sealed partial class RouterFilter(
         {
             // The response is over but the body is not: neither connection can be reused. Wake the pump
             // wherever it waits: on the client (cancel the read) or on the upstream (reset).
-            AbortUpstream(state.Codec!.Connection);
+            state.Upstream!.Abort();
             RequestBodyReads.CancelPending(exchange);
         }
         await state.BodyPump.ConfigureAwait(false);
@@ -449,9 +469,9 @@ internal sealed partial class RouterFilter(
     private void Release(RouterExchangeState state, bool reusable)
     {
         state.AbortRegistration.Dispose();
-        Http1PooledConnection lease = state.Lease!;
-        state.Lease = null;
-        lease.Pool.Release(lease, reusable);
+        UpstreamStream upstream = state.Upstream!;
+        state.Upstream = null;
+        upstream.Release(reusable);
         state.Endpoint?.RequestFinished();
         state.Endpoint = null;
     }
@@ -459,7 +479,7 @@ internal sealed partial class RouterFilter(
     /// <summary>Maps a failure before the response head to a local reply (or to nothing when the client is gone).</summary>
     private async ValueTask<ForwardOutcome> FailAsync(HttpExchange exchange, RouterExchangeState state, Exception? failure, bool perTryExpired)
     {
-        AbortUpstream(state.Codec!.Connection);
+        state.Upstream!.Abort();
         await StopBodyPumpAsync(exchange, state, abortIfRunning: true).ConfigureAwait(false);
         Release(state, reusable: false);
         if (exchange.AbortReason != HttpAbortReason.None)
@@ -483,7 +503,7 @@ internal sealed partial class RouterFilter(
             case null:
                 exchange.SendLocalReply(503, HttpLocalReplies.ConnectionTermination, ResponseFlags.UpstreamConnectionTermination);
                 break;
-            case Http1ProtocolException:
+            case Http1ProtocolException or Http2ProtocolException:
                 exchange.SendLocalReply(502, HttpLocalReplies.MalformedResponse);
                 break;
             default:

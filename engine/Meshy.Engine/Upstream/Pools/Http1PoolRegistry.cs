@@ -24,6 +24,9 @@ public sealed class Http1PoolRegistry : IDisposable
         _sweeper = _time.CreateTimer(static state => ((Http1PoolRegistry)state!).Sweep(), this, SweepInterval, SweepInterval);
     }
 
+    /// <summary>Raised when the registry is disposed: pools of other protocols sharing its budgets close with it.</summary>
+    public event Action? Disposing;
+
     /// <summary>Pools currently known.</summary>
     public int PoolCount => _pools.Count;
 
@@ -64,6 +67,7 @@ public sealed class Http1PoolRegistry : IDisposable
     public void Dispose()
     {
         _sweeper.Dispose();
+        Disposing?.Invoke();
         foreach (Http1ConnectionPool pool in _pools.Values)
         {
             pool.CloseIdle();

@@ -1,0 +1,379 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Http;
+using Meshy.Engine.Transport;
+using Meshy.Filters.Http2.Frames;
+using Meshy.Filters.Http2.Hpack;
+using Microsoft.Extensions.Logging;
+
+namespace Meshy.Filters.Http2.Client;
+
+/// <summary>
+/// An h2c client connection to one upstream endpoint (RFC 9113 with prior knowledge, §3.3): the preface and
+/// SETTINGS, a read loop that dispatches frames to <see cref="Http2ClientStream"/>s, one HPACK encoder and
+/// decoder, and flow control both ways. Streams are multiplexed; the <see cref="Http2ClientPool"/> decides
+/// how many ride on it (the peer's SETTINGS_MAX_CONCURRENT_STREAMS at most).
+/// </summary>
+/// <remarks>
+/// Writing: one send at a time on the socket (<see cref="_sendLock"/>). Streams send HEADERS and DATA under
+/// it; DATA payloads go from the client's receive buffers, gathered with their 9-byte frame headers (no copy).
+/// Frames the read loop must answer (SETTINGS ACK, PING ACK, WINDOW_UPDATE, RST_STREAM) are queued in a
+/// small buffer and flushed by whoever holds the send lock next, so the read loop never waits for a
+/// stream's send (that wait could deadlock against a peer blocked on our reads).
+/// <para>
+/// Receiving: the connection window is credited as DATA arrives (every stream is bounded by its own window,
+/// so this bounds memory too), a stream's window as its consumer advances past the bytes, so a slow client
+/// stalls only its own stream.
+/// </para>
+/// </remarks>
+internal sealed partial class Http2ClientConnection : IDisposable
+{
+    /// <summary>SETTINGS_INITIAL_WINDOW_SIZE advertised: what one response may have in flight.</summary>
+    public const int StreamReceiveWindow = 1 << 20;
+
+    /// <summary>The connection receive window, raised at start from the initial 65535.</summary>
+    public const int ConnectionReceiveWindow = 16 << 20;
+
+    /// <summary>The largest response field section accepted (name + value + 32 per field, RFC 9113 §6.5.2); larger is a 502.</summary>
+    public const int MaxResponseFieldSection = 64 * 1024;
+
+    /// <summary>At most this many DATA frames go in one gathered send.</summary>
+    internal const int FramesPerSend = 16;
+
+    private readonly UpstreamConnection _connection;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, Http2ClientStream> _streams = [];
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Lock _controlLock = new();
+    private readonly HpackEncoder _encoder = new();
+    private readonly HpackDecoder _decoder = new(maxHeaderListSize: MaxResponseFieldSection);
+    private readonly Http2FrameReader _reader = new(isServer: false);
+    private readonly ArrayBufferWriter<byte> _headBlock = new(1024);
+    private readonly ArrayBufferWriter<byte> _headFrames = new(1024);
+    private readonly ArrayBufferWriter<byte> _headerFragments = new(1024);
+    private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ArrayBufferWriter<byte> _control = new(256);
+    private ArrayBufferWriter<byte> _controlSending = new(256);
+    private Http2Settings _peer = Http2Settings.Default;
+    private Http2FlowWindow _sendWindow = new(Http2Settings.Default.InitialWindowSize);
+    private int _receiveUnacked;
+    private int _nextStreamId = 1;
+    private int _goAwayLastStreamId = int.MaxValue;
+    private bool _closed;
+    private bool _tableSizeChanged;
+    private int _disposed;
+    private Task _readLoop = Task.CompletedTask;
+
+    public Http2ClientConnection(UpstreamConnection connection, ILogger logger)
+    {
+        _connection = connection;
+        _logger = logger;
+    }
+
+    /// <summary>The socket and its pipes.</summary>
+    public UpstreamConnection Connection => _connection;
+
+    /// <summary>Told when the connection closed (read loop ended) or a stream ended; set by the pool.</summary>
+    public Http2ClientPool? Pool { get; set; }
+
+    /// <summary>The peer's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive).</summary>
+    public uint MaxConcurrentStreams => Volatile.Read(ref _peer).MaxConcurrentStreams;
+
+    /// <summary>True once the peer sent GOAWAY or the connection broke: no new streams.</summary>
+    public bool IsDraining => Volatile.Read(ref _goAwayLastStreamId) != int.MaxValue || Volatile.Read(ref _closed);
+
+    /// <summary>True once the read loop ended: the connection is unusable.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
+    /// <summary>Streams the pool lent out on this connection (kept by the pool, under its lock).</summary>
+    internal int ActiveStreams { get; set; }
+
+    /// <summary>When the last stream ended (<see cref="TimeProvider.GetTimestamp"/>), for the idle timeout.</summary>
+    internal long IdleSince { get; set; }
+
+    /// <summary>
+    /// Sends the preface, our SETTINGS and the connection window, starts the read loop and waits for the peer's
+    /// first SETTINGS (which says how many streams it takes). False when it did not come within <paramref name="timeout"/>.
+    /// </summary>
+    public async ValueTask<bool> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ArrayBufferWriter<byte>(64);
+        start.Write(Http2Preface.ClientBytes);
+        Span<Http2Setting> settings =
+        [
+            new(Http2SettingId.EnablePush, 0),
+            new(Http2SettingId.InitialWindowSize, StreamReceiveWindow),
+        ];
+        Http2FrameWriter.WriteSettings(start, settings);
+        Http2FrameWriter.WriteWindowUpdate(start, 0, ConnectionReceiveWindow - Http2Settings.Default.InitialWindowSize);
+        try
+        {
+            await _connection.Sender.SendAsync(start.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+        _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
+        try
+        {
+            return await _ready.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A new stream for one request; the pool reserved its slot. Its id is assigned when its head is sent.</summary>
+    public Http2ClientStream CreateStream() => new(this);
+
+    /// <summary>Closes the socket (FIN); the read loop then fails every stream still open.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        // FIN, not RST: a drained or idle connection ends cleanly; a broken one is gone anyway.
+        _connection.Dispose();
+    }
+
+    /// <summary>
+    /// Sends a stream's HEADERS (1): assigns the next odd stream id under the send lock, so ids go out in
+    /// increasing order (§5.1.1), and registers the stream before its first byte leaves. Returns false when
+    /// the connection no longer takes streams (GOAWAY arrived, or it closed): the request was not sent.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<bool> SendHeadersAsync(Http2ClientStream stream, HttpRequestHead request, bool endStream)
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_lock)
+            {
+                if (IsDraining)
+                {
+                    return false;
+                }
+                stream.Id = _nextStreamId;
+                _nextStreamId += 2;
+                if (_nextStreamId > int.MaxValue - 2)
+                {
+                    // Stream ids are spent (§5.1.1): this is the last stream; the pool opens a new connection.
+                    Volatile.Write(ref _goAwayLastStreamId, stream.Id);
+                }
+                stream.InitializeWindows(_peer.InitialWindowSize);
+                _streams.Add(stream.Id, stream);
+            }
+            ApplyTableSizeUnsynchronized();
+            _headBlock.ResetWrittenCount();
+            _headFrames.ResetWrittenCount();
+            Http2RequestEncoder.Encode(request, _encoder, _headBlock);
+            Http2FrameWriter.WriteHeaders(_headFrames, stream.Id, _headBlock.WrittenSpan, endStream, _peer.MaxFrameSize);
+            await _connection.Sender.SendAsync(_headFrames.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            await ReleaseSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends request trailers as a HEADERS frame that ends the stream (§8.1).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask SendTrailersAsync(Http2ClientStream stream, HttpHeaderList trailers)
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            stream.ThrowIfAborted();
+            ApplyTableSizeUnsynchronized();
+            _headBlock.ResetWrittenCount();
+            _headFrames.ResetWrittenCount();
+            Http2RequestEncoder.EncodeFields(trailers, _encoder, _headBlock);
+            Http2FrameWriter.WriteHeaders(_headFrames, stream.Id, _headBlock.WrittenSpan, endStream: true, _peer.MaxFrameSize);
+            await _connection.Sender.SendAsync(_headFrames.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends DATA frames the stream gathered (frame headers and payload slices), under the send lock.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask SendDataAsync(Http2ClientStream stream, ReadOnlySequence<byte> frames)
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            stream.ThrowIfAborted();
+            await _connection.Sender.SendAsync(frames, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Applies a changed SETTINGS_HEADER_TABLE_SIZE before the next field block (the send lock is held).</summary>
+    private void ApplyTableSizeUnsynchronized()
+    {
+        if (Volatile.Read(ref _tableSizeChanged))
+        {
+            Volatile.Write(ref _tableSizeChanged, false);
+            _encoder.SetPeerMaxTableSize(Volatile.Read(ref _peer).HeaderTableSize);
+        }
+    }
+
+    /// <summary>The peer's SETTINGS_MAX_FRAME_SIZE.</summary>
+    internal int PeerMaxFrameSize => Volatile.Read(ref _peer).MaxFrameSize;
+
+    /// <summary>
+    /// Takes up to <paramref name="wanted"/> bytes of send window from both the connection and
+    /// <paramref name="stream"/>; 0 when either is empty (the stream then waits for a WINDOW_UPDATE).
+    /// </summary>
+    internal int TakeSendWindow(Http2ClientStream stream, int wanted, out Task? wait)
+    {
+        lock (_lock)
+        {
+            int granted = Math.Min(wanted, Math.Min(_sendWindow.Available, stream.SendWindow.Available));
+            wait = null;
+            if (granted > 0)
+            {
+                _sendWindow.TryConsume(granted);
+                stream.SendWindow.TryConsume(granted);
+            }
+            else
+            {
+                wait = stream.ArmWindowWaiterUnsynchronized();
+            }
+            return granted;
+        }
+    }
+
+    /// <summary>The consumer of a response body advanced past <paramref name="length"/> bytes: credit the stream's window.</summary>
+    internal void OnResponseDataConsumed(Http2ClientStream stream, int length)
+    {
+        int increment;
+        lock (_lock)
+        {
+            increment = stream.CreditReceivedUnsynchronized(length, StreamReceiveWindow / 2);
+            if (increment == 0 || !_streams.ContainsKey(stream.Id))
+            {
+                return;
+            }
+        }
+        QueueControl(Http2ControlFrame.WindowUpdate, stream.Id, (uint)increment);
+        FlushControlSoon();
+    }
+
+    /// <summary>Forgets a stream that ended or was released; resets it first when <paramref name="reset"/>.</summary>
+    internal void RemoveStream(Http2ClientStream stream, bool reset)
+    {
+        bool removed;
+        lock (_lock)
+        {
+            removed = stream.Id != 0 && _streams.Remove(stream.Id);
+        }
+        if (removed && reset && !IsClosed)
+        {
+            QueueControl(Http2ControlFrame.RstStream, stream.Id, (uint)Http2ErrorCode.Cancel);
+            FlushControlSoon();
+        }
+    }
+
+    /// <summary>The connection's lock: streams change their receive state under it (the read loop writes their pipes).</summary>
+    internal Lock SyncRoot => _lock;
+
+    private void QueueControl(Http2ControlFrame kind, int streamId, uint value)
+    {
+        lock (_controlLock)
+        {
+            switch (kind)
+            {
+                case Http2ControlFrame.WindowUpdate:
+                    Http2FrameWriter.WriteWindowUpdate(_control, streamId, (int)value);
+                    break;
+                case Http2ControlFrame.RstStream:
+                    Http2FrameWriter.WriteRstStream(_control, streamId, (Http2ErrorCode)value);
+                    break;
+                case Http2ControlFrame.SettingsAck:
+                    Http2FrameWriter.WriteSettingsAck(_control);
+                    break;
+            }
+        }
+    }
+
+    private void QueuePingAck(ulong data)
+    {
+        lock (_controlLock)
+        {
+            Http2FrameWriter.WritePing(_control, data, ack: true);
+        }
+    }
+
+    private bool HasControl
+    {
+        get
+        {
+            lock (_controlLock)
+            {
+                return _control.WrittenCount > 0;
+            }
+        }
+    }
+
+    /// <summary>Flushes queued control frames now if the socket is free; otherwise its current user will.</summary>
+    private void FlushControlSoon()
+    {
+        if (HasControl && _sendLock.Wait(0))
+        {
+            _ = FlushAndReleaseAsync();
+        }
+    }
+
+    private async Task FlushAndReleaseAsync() => await ReleaseSendAsync().ConfigureAwait(false);
+
+    /// <summary>Flushes the control frames queued meanwhile, then lets the next sender in (and flushes again if more came).</summary>
+    private async ValueTask ReleaseSendAsync()
+    {
+        while (true)
+        {
+            if (HasControl)
+            {
+                ArrayBufferWriter<byte> sending;
+                lock (_controlLock)
+                {
+                    sending = _control;
+                    _control = _controlSending;
+                    _controlSending = sending;
+                }
+                try
+                {
+                    await _connection.Sender.SendAsync(sending.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    // The read loop notices the broken connection and fails the streams.
+                }
+                sending.ResetWrittenCount();
+            }
+            _sendLock.Release();
+            if (!HasControl || !_sendLock.Wait(0))
+            {
+                return;
+            }
+        }
+    }
+
+    private enum Http2ControlFrame : byte
+    {
+        WindowUpdate,
+        RstStream,
+        SettingsAck,
+    }
+}
