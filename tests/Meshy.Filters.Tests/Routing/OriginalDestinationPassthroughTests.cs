@@ -1,5 +1,6 @@
 using System.Net;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Tests.Observability;
 using Meshy.Testing;
 
@@ -91,6 +92,9 @@ public sealed class OriginalDestinationPassthroughTests
             using HttpClient client = proxy.CreateClient();
             Assert.Equal(HttpStatusCode.OK, (await Send(client, "unrouted.example", $"/{i}")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await Send(client, "unrouted.example", $"/{i}/again")).StatusCode);
+            // The client can read the answer before the proxy has put the upstream connection back in the pool.
+            Http1ConnectionPool pool = proxy.Pools.GetPool(proxy.Manager.Router.OriginalDestinations.Get(original.EndPoint, out _).State);
+            await Loopback.WaitUntilAsync(() => pool.IdleCount == 1, "the upstream connection is back in the pool");
         }
 
         Assert.Equal(6, original.Requests.Count);
