@@ -16,8 +16,12 @@ namespace Meshy.Filters.Mirror;
 /// as the primary streams it, then the answer read and dropped (drained, so the connection is reused).
 /// </summary>
 /// <remarks>
-/// <para>Off the primary's path: the primary only copies the head (<see cref="Prepare"/>) and signals the
-/// worker (<see cref="Start"/>), whose loop runs on the thread pool; the body reaches it through the window.
+/// <para>Off the primary's path: the primary copies the head (<see cref="Prepare"/>) and signals the worker
+/// (<see cref="Start"/>), which runs on the primary's thread up to its first wait (taking an idle pooled
+/// connection and handing the head to the kernel: microseconds, never a wait for the mirror), then wherever
+/// its I/O completes. A hop to the thread pool per copy cost more CPU than the copy itself (mirrored requests
+/// per second went from 0.4× to 0.6× of the plain route's when it was removed). The body reaches it through
+/// the window.
 /// Workers are pooled per mirror cluster and each runs one long-lived loop, so a copy allocates nothing in
 /// steady state.</para>
 /// <para>Two owners: the worker (until its copy ends) and, for a request with a body, the primary's
@@ -35,7 +39,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
     private readonly MirrorTeeBody _tee = new();
     private readonly Lock _sync = new();
     private readonly ITimer _timer;
-    private ManualResetValueTaskSourceCore<bool> _start = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _start = new() { RunContinuationsAsynchronously = false };
     private CancellationTokenSource _cancel = new();
     private MirrorSettings? _settings;
     private bool _hasBody;
@@ -87,7 +91,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         return _tee;
     }
 
-    /// <summary>Lets the worker send the prepared copy (it runs on the thread pool).</summary>
+    /// <summary>Lets the worker send the prepared copy; it runs on the caller's thread until it first waits.</summary>
     public void Start() => _start.SetResult(true);
 
     /// <summary>
