@@ -13,9 +13,9 @@ internal static class Http1HeadConverter
     public static void CopyRequest(Http1RequestHead source, HttpRequestHead target)
     {
         target.Reset();
-        target.SetMethod((HttpMethodKind)source.Method, source.MethodBytes);
+        target.SetMethod(source.Method, source.MethodBytes);
         target.Version = source.Version == Http1Version.Http10 ? 10 : 11;
-        target.SetAuthority(source.Method == Http1Method.Connect ? source.TargetAuthority : source.Host);
+        target.SetAuthority(source.Method == HttpMethodKind.Connect ? source.TargetAuthority : source.Host);
         switch (source.TargetForm)
         {
             case Http1TargetForm.Asterisk:
@@ -53,7 +53,7 @@ internal static class Http1HeadConverter
         {
             target.SetUpgrade(protocol);
         }
-        Http1BodyFraming framing = source.GetBodyFraming((Http1Method)method);
+        Http1BodyFraming framing = source.GetBodyFraming(method);
         target.HasBody = framing.Kind is Http1BodyKind.Chunked or Http1BodyKind.UntilClose
             || (framing.Kind == Http1BodyKind.ContentLength && framing.Length > 0);
         // The length stays known for HEAD and 304 answers: it describes the representation (RFC 9110 §8.6).

@@ -1,3 +1,5 @@
+using Meshy.Engine.Http;
+
 namespace Meshy.Filters.Http1;
 
 internal sealed partial class Http1Parser
@@ -51,7 +53,7 @@ internal sealed partial class Http1Parser
         {
             Http1ProtocolException.Throw(Http1ParseError.InvalidRequestTarget);
         }
-        head.SetMethod(LookupMethod(method), lineOffset, methodEnd);
+        head.SetMethod(HttpMethods.Parse(method), lineOffset, methodEnd);
         int targetOffset = lineOffset + methodEnd + 1;
         head.SetTarget(targetOffset, target.Length);
         ParseTarget(target, targetOffset, head);
@@ -63,7 +65,7 @@ internal sealed partial class Http1Parser
     /// </summary>
     private static void ParseTarget(ReadOnlySpan<byte> target, int offset, Http1RequestHead head)
     {
-        if (head.Method == Http1Method.Connect)
+        if (head.Method == HttpMethodKind.Connect)
         {
             // §3.2.3: authority-form = uri-host ":" port
             int colon = target.LastIndexOf((byte)':');
@@ -85,7 +87,7 @@ internal sealed partial class Http1Parser
         }
         if (target.Length == 1 && target[0] == (byte)'*')
         {
-            if (head.Method != Http1Method.Options)
+            if (head.Method != HttpMethodKind.Options)
             {
                 Http1ProtocolException.Throw(Http1ParseError.InvalidRequestTarget);
             }
@@ -199,19 +201,4 @@ internal sealed partial class Http1Parser
         Http1ProtocolException.Throw(Http1ParseError.UnsupportedVersion);
         return default;
     }
-
-    /// <summary>Methods are case-sensitive (RFC 9110 §9.1): <c>get</c> is a custom method.</summary>
-    private static Http1Method LookupMethod(ReadOnlySpan<byte> method) => method.Length switch
-    {
-        3 when method.SequenceEqual("GET"u8) => Http1Method.Get,
-        3 when method.SequenceEqual("PUT"u8) => Http1Method.Put,
-        4 when method.SequenceEqual("POST"u8) => Http1Method.Post,
-        4 when method.SequenceEqual("HEAD"u8) => Http1Method.Head,
-        5 when method.SequenceEqual("PATCH"u8) => Http1Method.Patch,
-        5 when method.SequenceEqual("TRACE"u8) => Http1Method.Trace,
-        6 when method.SequenceEqual("DELETE"u8) => Http1Method.Delete,
-        7 when method.SequenceEqual("OPTIONS"u8) => Http1Method.Options,
-        7 when method.SequenceEqual("CONNECT"u8) => Http1Method.Connect,
-        _ => Http1Method.Custom,
-    };
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Meshy.Engine.Http;
 
 namespace Meshy.Filters.Http1;
 
@@ -24,8 +25,8 @@ internal sealed class Http1RequestHead : Http1MessageHead
     private Range _path;
     private Range _query;
 
-    /// <summary>The method, or <see cref="Http1Method.Custom"/> (then read <see cref="MethodBytes"/>).</summary>
-    public Http1Method Method { get; internal set; }
+    /// <summary>The method, or <see cref="HttpMethodKind.Custom"/> (then read <see cref="MethodBytes"/>).</summary>
+    public HttpMethodKind Method { get; internal set; }
 
     /// <summary>The method token as received.</summary>
     public ReadOnlySpan<byte> MethodBytes => Headers.Raw[_method];
@@ -85,15 +86,15 @@ internal sealed class Http1RequestHead : Http1MessageHead
     /// <summary>The method as a string; no allocation for the known methods.</summary>
     public string GetMethodString() => Method switch
     {
-        Http1Method.Get => "GET",
-        Http1Method.Head => "HEAD",
-        Http1Method.Post => "POST",
-        Http1Method.Put => "PUT",
-        Http1Method.Delete => "DELETE",
-        Http1Method.Connect => "CONNECT",
-        Http1Method.Options => "OPTIONS",
-        Http1Method.Trace => "TRACE",
-        Http1Method.Patch => "PATCH",
+        HttpMethodKind.Get => "GET",
+        HttpMethodKind.Head => "HEAD",
+        HttpMethodKind.Post => "POST",
+        HttpMethodKind.Put => "PUT",
+        HttpMethodKind.Delete => "DELETE",
+        HttpMethodKind.Connect => "CONNECT",
+        HttpMethodKind.Options => "OPTIONS",
+        HttpMethodKind.Trace => "TRACE",
+        HttpMethodKind.Patch => "PATCH",
         _ => Encoding.ASCII.GetString(MethodBytes),
     };
 
@@ -113,7 +114,7 @@ internal sealed class Http1RequestHead : Http1MessageHead
     public override void Reset()
     {
         base.Reset();
-        Method = Http1Method.Custom;
+        Method = HttpMethodKind.Custom;
         TargetForm = Http1TargetForm.Origin;
         HasQuery = false;
         HostIndex = -1;
@@ -127,7 +128,7 @@ internal sealed class Http1RequestHead : Http1MessageHead
         _query = default;
     }
 
-    internal void SetMethod(Http1Method method, int offset, int length)
+    internal void SetMethod(HttpMethodKind method, int offset, int length)
     {
         Method = method;
         _method = new Range(offset, offset + length);

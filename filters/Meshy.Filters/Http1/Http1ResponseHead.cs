@@ -1,4 +1,5 @@
 using System.Text;
+using Meshy.Engine.Http;
 
 namespace Meshy.Filters.Http1;
 
@@ -36,15 +37,15 @@ internal sealed class Http1ResponseHead : Http1MessageHead
     /// <item>otherwise read until close.</item>
     /// </list>
     /// </summary>
-    public Http1BodyFraming GetBodyFraming(Http1Method requestMethod)
+    public Http1BodyFraming GetBodyFraming(HttpMethodKind requestMethod)
     {
         // 1. rule 1
-        if (requestMethod == Http1Method.Head || IsInformational || StatusCode is 204 or 304)
+        if (requestMethod == HttpMethodKind.Head || IsInformational || StatusCode is 204 or 304)
         {
             return Http1BodyFraming.None;
         }
         // 2. rule 2
-        if (requestMethod == Http1Method.Connect && StatusCode is >= 200 and < 300)
+        if (requestMethod == HttpMethodKind.Connect && StatusCode is >= 200 and < 300)
         {
             return Http1BodyFraming.Tunnel;
         }

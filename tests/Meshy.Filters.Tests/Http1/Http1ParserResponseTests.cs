@@ -1,4 +1,5 @@
 using System.Buffers;
+using Meshy.Engine.Http;
 using Meshy.Filters.Http1;
 using Meshy.Testing;
 using static Meshy.Filters.Tests.Http1.Http1TestText;
@@ -105,23 +106,23 @@ public sealed class Http1ParserResponseTests
 
     public static TheoryData<string, string, string, long> BodyFramingCases => new()
     {
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.ContentLength), 5 },
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", nameof(Http1BodyKind.ContentLength), 0 },
-        { nameof(Http1Method.Head), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Head), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 204 No Content\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Post), "HTTP/1.1 100 Continue\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", nameof(Http1BodyKind.None), 0 },
-        { nameof(Http1Method.Connect), "HTTP/1.1 200 Connection Established\r\n\r\n", nameof(Http1BodyKind.Tunnel), 0 },
-        { nameof(Http1Method.Connect), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.Tunnel), 0 },
-        { nameof(Http1Method.Connect), "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 3\r\n\r\n", nameof(Http1BodyKind.ContentLength), 3 },
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", nameof(Http1BodyKind.Chunked), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", nameof(Http1BodyKind.Chunked), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.1 200 OK\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
-        { nameof(Http1Method.Get), "HTTP/1.0 200 OK\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
-        { nameof(Http1Method.Custom), "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n", nameof(Http1BodyKind.ContentLength), 2 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.ContentLength), 5 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", nameof(Http1BodyKind.ContentLength), 0 },
+        { nameof(HttpMethodKind.Head), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Head), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 204 No Content\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Post), "HTTP/1.1 100 Continue\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", nameof(Http1BodyKind.None), 0 },
+        { nameof(HttpMethodKind.Connect), "HTTP/1.1 200 Connection Established\r\n\r\n", nameof(Http1BodyKind.Tunnel), 0 },
+        { nameof(HttpMethodKind.Connect), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", nameof(Http1BodyKind.Tunnel), 0 },
+        { nameof(HttpMethodKind.Connect), "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 3\r\n\r\n", nameof(Http1BodyKind.ContentLength), 3 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", nameof(Http1BodyKind.Chunked), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", nameof(Http1BodyKind.Chunked), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.1 200 OK\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
+        { nameof(HttpMethodKind.Get), "HTTP/1.0 200 OK\r\n\r\n", nameof(Http1BodyKind.UntilClose), 0 },
+        { nameof(HttpMethodKind.Custom), "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n", nameof(Http1BodyKind.ContentLength), 2 },
     };
 
     [Theory]
@@ -131,7 +132,7 @@ public sealed class Http1ParserResponseTests
         using var head = new Http1ResponseHead();
         Assert.True(ParseResponse(_parser, SequenceShapes.Create(message, SequenceShapes.Shape.SingleSegment), head).Done);
 
-        Http1BodyFraming framing = head.GetBodyFraming(Enum.Parse<Http1Method>(requestMethod));
+        Http1BodyFraming framing = head.GetBodyFraming(Enum.Parse<HttpMethodKind>(requestMethod));
 
         Assert.Equal(new Http1BodyFraming(Enum.Parse<Http1BodyKind>(kind), length), framing);
     }

@@ -133,7 +133,7 @@ internal struct Http2RequestFields(HttpRequestHead request, HttpHeaderList targe
                 return;
             }
             _method = true;
-            request.SetMethod(ParseMethod(value), value);
+            request.SetMethod(HttpMethods.Parse(value), value);
         }
         else if (name.SequenceEqual(":scheme"u8))
         {
@@ -229,18 +229,4 @@ internal struct Http2RequestFields(HttpRequestHead request, HttpHeaderList targe
         }
         return value.IsEmpty || (value[0] is not ((byte)' ' or (byte)'\t') && value[^1] is not ((byte)' ' or (byte)'\t'));
     }
-
-    private static HttpMethodKind ParseMethod(ReadOnlySpan<byte> method) => method.Length switch
-    {
-        3 when method.SequenceEqual("GET"u8) => HttpMethodKind.Get,
-        3 when method.SequenceEqual("PUT"u8) => HttpMethodKind.Put,
-        4 when method.SequenceEqual("POST"u8) => HttpMethodKind.Post,
-        4 when method.SequenceEqual("HEAD"u8) => HttpMethodKind.Head,
-        5 when method.SequenceEqual("PATCH"u8) => HttpMethodKind.Patch,
-        5 when method.SequenceEqual("TRACE"u8) => HttpMethodKind.Trace,
-        6 when method.SequenceEqual("DELETE"u8) => HttpMethodKind.Delete,
-        7 when method.SequenceEqual("OPTIONS"u8) => HttpMethodKind.Options,
-        7 when method.SequenceEqual("CONNECT"u8) => HttpMethodKind.Connect,
-        _ => HttpMethodKind.Custom,
-    };
 }
