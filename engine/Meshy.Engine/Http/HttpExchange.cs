@@ -27,6 +27,7 @@ public sealed class HttpExchange : IDisposable
     private readonly ITimer _timeout;
     private CancellationTokenSource _aborted = new();
     private int _abortReason;
+    private bool? _isGrpc;
 
     /// <summary>An exchange of <paramref name="connection"/>, reused for each of its requests.</summary>
     public HttpExchange(ConnectionContext connection, TimeProvider? time = null)
@@ -99,6 +100,12 @@ public sealed class HttpExchange : IDisposable
     /// <summary>The body of a local reply (<c>text/plain</c>).</summary>
     public ReadOnlyMemory<byte> LocalReplyBody { get; private set; }
 
+    /// <summary>
+    /// True for a gRPC request (<c>content-type: application/grpc...</c>). Looked up in the request's fields once
+    /// per exchange: local replies, the codecs' status notes and telemetry all ask.
+    /// </summary>
+    public bool IsGrpc => _isGrpc ??= GrpcLocalReply.IsGrpc(Request);
+
     /// <summary>The <c>grpc-status</c> of a local reply sent in gRPC form; -1 otherwise (<c>grpc_response_status</c>).</summary>
     public int GrpcStatus { get; private set; } = -1;
 
@@ -136,7 +143,7 @@ public sealed class HttpExchange : IDisposable
     /// </summary>
     public void SendLocalReply(int status, ReadOnlyMemory<byte> body = default, ResponseFlags flags = ResponseFlags.None, int grpcStatus = -1)
     {
-        if (!GrpcLocalReply.IsGrpc(Request))
+        if (!IsGrpc)
         {
             SendDirectResponse(status, body, flags);
             return;
@@ -156,10 +163,11 @@ public sealed class HttpExchange : IDisposable
     /// </summary>
     public void ObserveGrpcStatus(HttpHeaderList fields)
     {
-        if (fields.TryGetValue("grpc-status"u8, out ReadOnlySpan<byte> value)
+        // Most responses answer plain HTTP requests: no search of their fields at all.
+        if (IsGrpc
+            && fields.TryGetValue("grpc-status"u8, out ReadOnlySpan<byte> value)
             && System.Buffers.Text.Utf8Parser.TryParse(value, out int status, out int consumed)
-            && consumed == value.Length && status is >= 0 and <= 99
-            && GrpcLocalReply.IsGrpc(Request))
+            && consumed == value.Length && status is >= 0 and <= 99)
         {
             GrpcStatus = status;
         }
@@ -228,6 +236,7 @@ public sealed class HttpExchange : IDisposable
         IsLocalReply = false;
         LocalReplyBody = default;
         GrpcStatus = -1;
+        _isGrpc = null;
         ResponseStarted = false;
         if (Volatile.Read(ref _abortReason) != (int)HttpAbortReason.None || !_aborted.TryReset())
         {

@@ -40,7 +40,7 @@ internal sealed partial class ProxyTelemetry(
             };
             long responseBytes = exchange.ResponseBytes >= 0 ? exchange.ResponseBytes : exchange.Connection.Sender.BytesSent - exchange.SentBytesAtStart;
             // request_protocol is "grpc" for gRPC requests, as Istio reports them, whatever the HTTP version.
-            (GrpcLocalReply.IsGrpc(exchange.Request) ? grpc : http)
+            (exchange.IsGrpc ? grpc : http)
                 .Find(exchange.Connection.Listener.OriginalDestination, exchange.Cluster?.Name, exchange.Subset, exchange.Endpoint)
                 .Get(exchange.Response.StatusCode, exchange.ResponseFlags, exchange.GrpcStatus)
                 .Record(milliseconds, requestBytes, responseBytes);
