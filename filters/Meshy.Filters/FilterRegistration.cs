@@ -1,8 +1,9 @@
 using Meshy.Conf.Compilation;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream.CircuitBreaking;
-using Meshy.Filters.Fault;
 using Meshy.Engine.Upstream.Pools;
+using Meshy.Filters.Fault;
 using Meshy.Filters.HttpConnectionManager;
 using Meshy.Filters.Mirror;
 using Meshy.Filters.Observability;
@@ -37,7 +38,7 @@ public static class FilterRegistration
         // abort) is not mirrored.
         services.AddSingleton(static s => new MirrorRegistry(s.GetRequiredService<UpstreamConnector>(), s.GetRequiredService<Http1PoolRegistry>(),
             s.GetRequiredService<ILoggerFactory>(), s.GetService<TimeProvider>()));
-        services.AddSingleton<IHttpFilterFactory>(static s => new MirrorFilterFactory(s.GetRequiredService<MirrorRegistry>()));
+        services.AddSingleton<IHttpFilterFactory>(static s => new MirrorFilterFactory(s.GetRequiredService<MirrorRegistry>(), s.GetService<IRandomSource>()));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Filters.Router;
 
 namespace Meshy.Filters.Mirror;
@@ -15,7 +16,7 @@ namespace Meshy.Filters.Mirror;
 /// Not mirrored: protocol switches (Upgrade, CONNECT), whose bytes after the head are not a request body;
 /// requests a filter before this one answered (an injected abort never reaches here).
 /// </remarks>
-internal sealed class MirrorFilter(MirrorSettings settings, Random random) : IHttpFilter
+internal sealed class MirrorFilter(MirrorSettings settings, IRandomSource random) : IHttpFilter
 {
     public ValueTask<FilterStatus> OnRequestHeadersAsync(HttpExchange exchange)
     {
@@ -51,6 +52,6 @@ internal sealed class MirrorFilter(MirrorSettings settings, Random random) : IHt
     }
 
     /// <summary>True for <paramref name="percent"/> % of draws (0–100, decimals allowed).</summary>
-    internal static bool Draw(double percent, Random random) =>
-        percent >= 100 || (percent > 0 && random.NextDouble() * 100 < percent);
+    internal static bool Draw(double percent, IRandomSource random) =>
+        percent >= 100 || (percent > 0 && random.NextPercent() < percent);
 }

@@ -1,6 +1,7 @@
 using Meshy.Conf.Compilation;
 using Meshy.Conf.Schema;
 using Meshy.Engine.Http;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Upstream;
 using Meshy.Filters.Router;
 
@@ -10,9 +11,9 @@ namespace Meshy.Filters.Mirror;
 /// Compiles a rule's <c>mirror = { cluster, subset, percent }</c> into a <see cref="MirrorFilter"/>. Registered
 /// last, so filters that answer locally (fault injection) run first and their requests are not mirrored.
 /// </summary>
-internal sealed class MirrorFilterFactory(MirrorRegistry registry, Random? random = null) : IHttpFilterFactory
+internal sealed class MirrorFilterFactory(MirrorRegistry registry, IRandomSource? random = null) : IHttpFilterFactory
 {
-    private readonly Random _random = random ?? Random.Shared;
+    private readonly IRandomSource _random = random ?? SharedRandomSource.Instance;
 
     /// <inheritdoc />
     public string ConfigKey => "mirror";

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Meshy.Engine.Runtime;
 using Meshy.Filters.Mirror;
 
 namespace Meshy.Filters.Tests.Mirror;
@@ -73,11 +74,11 @@ public sealed class MirrorFilterTests
         Assert.Equal(MirrorWrite.Closed, window.TryWrite(new ReadOnlySequence<byte>(new byte[10])));
     }
 
-    /// <summary>Draws the midpoints of n equal steps of [0, 1) in turn: a deterministic stand-in for a uniform source.</summary>
-    private sealed class SteppingRandom(int steps) : Random
+    /// <summary>Draws the midpoints of n equal steps of [0, 100) in turn: a deterministic stand-in for a uniform source.</summary>
+    private sealed class SteppingRandom(int steps) : IRandomSource
     {
         private int _next;
 
-        public override double NextDouble() => ((_next++ % steps) + 0.5) / steps;
+        public double NextPercent() => ((_next++ % steps) + 0.5) / steps * 100.0;
     }
 }

@@ -37,7 +37,7 @@ internal sealed class MirrorProxy : IAsyncDisposable
     /// <summary>The mirror counters and bounds.</summary>
     public MirrorRegistry Mirrors { get; }
 
-    public static async Task<MirrorProxy> StartAsync(string toml, Random? random = null, int windowCapacity = MirrorWindow.DefaultCapacity)
+    public static async Task<MirrorProxy> StartAsync(string toml, IRandomSource? random = null, int windowCapacity = MirrorWindow.DefaultCapacity)
     {
         var logs = new HttpLogCapture();
         var pools = new Http1PoolRegistry();
