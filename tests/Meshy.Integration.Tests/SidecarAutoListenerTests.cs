@@ -27,6 +27,8 @@ public sealed class SidecarAutoListenerTests
             name = "auto"
             address = "127.0.0.1:0"
             protocol = "auto"
+            # A loaded CI machine can stall a client past the 100ms default before its first byte.
+            protocol_detection_timeout = "1s"
             routes = "web"
             cluster = "bytes"
 

@@ -99,6 +99,10 @@ public static class ConfigJson
         writer.WriteNumber("max_header_count", listener.MaxHeaderCount);
         WriteDuration(writer, "request_header_timeout", listener.RequestHeaderTimeout);
         WriteDuration(writer, "idle_timeout", listener.IdleTimeout);
+        if (listener.Protocol == ListenerProtocol.Auto)
+        {
+            WriteDuration(writer, "protocol_detection_timeout", listener.ProtocolDetectionTimeout);
+        }
         writer.WriteStartObject("http2");
         writer.WriteNumber("max_concurrent_streams", listener.Http2.MaxConcurrentStreams);
         writer.WriteNumber("initial_stream_window", listener.Http2.InitialStreamWindow);

@@ -21,6 +21,9 @@ public sealed record ListenerConfig
     /// <summary>Default of <see cref="IdleTimeout"/>: 60s.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Default of <see cref="ProtocolDetectionTimeout"/>: 100ms (Istio's former default).</summary>
+    public static readonly TimeSpan DefaultProtocolDetectionTimeout = TimeSpan.FromMilliseconds(100);
+
     /// <summary><c>name</c>: unique across listeners; the identity a reload keeps sockets by. Required.</summary>
     public required string Name { get; init; }
 
@@ -74,6 +77,13 @@ public sealed record ListenerConfig
     /// long is closed (TCP sessions too). <c>"0s"</c> disables it. Default <c>60s</c>, range 0s–24h.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+
+    /// <summary>
+    /// <c>protocol_detection_timeout</c> (<c>auto</c> listeners only): how long a connection may stay silent
+    /// before it is passed through as TCP (server-speaks-first protocols). <c>"0s"</c> waits for the client's
+    /// first bytes however long. Default <c>100ms</c>, range 0s–1m.
+    /// </summary>
+    public TimeSpan ProtocolDetectionTimeout { get; init; } = DefaultProtocolDetectionTimeout;
 
     /// <summary><c>http2</c>: HTTP/2 settings advertised to clients of this listener.</summary>
     public Http2Config Http2 { get; init; } = Http2Config.Default;

@@ -44,6 +44,8 @@ internal static partial class ConfigBinder
             MaxHeaderCount = listener.Integer("max_header_count", 1, 10_000) ?? ListenerConfig.DefaultMaxHeaderCount,
             RequestHeaderTimeout = listener.Duration("request_header_timeout", positive: true, OneHour) ?? ListenerConfig.DefaultRequestHeaderTimeout,
             IdleTimeout = listener.Duration("idle_timeout", positive: false, OneDay) ?? ListenerConfig.DefaultIdleTimeout,
+            ProtocolDetectionTimeout = listener.Duration("protocol_detection_timeout", positive: false, TimeSpan.FromMinutes(1))
+                ?? ListenerConfig.DefaultProtocolDetectionTimeout,
             Http2 = BindHttp2(listener.SubTable("http2")),
         };
         return config;
@@ -62,6 +64,10 @@ internal static partial class ConfigBinder
     {
         bool hasRoutes = listener.Node("routes") is { } routes && routes is not TomlArrayNode { Items.Count: 0 };
         bool hasCluster = listener.Node("cluster") is not null;
+        if (protocol != ListenerProtocol.Auto && listener.Node("protocol_detection_timeout") is not null)
+        {
+            listener.ErrorAtKey("protocol_detection_timeout", "only an auto listener detects protocols (set protocol = \"auto\")");
+        }
         switch (protocol)
         {
             case ListenerProtocol.Http:

@@ -8,33 +8,37 @@ namespace Meshy.Filters.Sniffing;
 
 /// <summary>
 /// The terminal filter of <c>protocol = "auto"</c> listeners: peeks at the first bytes (without consuming
-/// them) for up to <see cref="DefaultWait"/>, then hands the whole connection to the HTTP connection manager
-/// (HTTP/1.x request line or HTTP/2 preface) or to the TCP side (anything else, or silence).
+/// them), then hands the whole connection to the HTTP connection manager (HTTP/1.x request line or
+/// HTTP/2 preface) or to the TCP side (anything else, or silence).
 /// </summary>
 /// <remarks>
-/// Silence is TCP on purpose: in server-speaks-first protocols (SMTP, MySQL, FTP, SSH servers that greet
-/// first) the client sends nothing until the server has, so waiting longer would deadlock both. The TCP
-/// side connects at once and the greeting flows. A client that is merely slow to send its HTTP request
-/// is passed through untouched too: it still reaches its destination, only without routing.
+/// Two waits. Silence lasts at most <c>protocol_detection_timeout</c> (default 100ms): in
+/// server-speaks-first protocols (SMTP, MySQL, FTP) the client sends nothing until the server has, so
+/// waiting longer would deadlock both; the TCP side connects at once and the greeting flows. Once the
+/// client has sent the start of an HTTP opening ("GE"), it is speaking first, so the rest gets what an
+/// HTTP server gives a request head: <c>request_header_timeout</c>. Only then is it passed through.
 /// </remarks>
 internal sealed partial class SniffingFilter : INetworkFilter
 {
-    /// <summary>How long to wait for the first bytes: 100ms, enough for a client that sends at once.</summary>
-    public static readonly TimeSpan DefaultWait = TimeSpan.FromMilliseconds(100);
-
     private readonly INetworkFilter _http;
     private readonly INetworkFilter _tcp;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _wait;
+    private readonly TimeSpan _silenceWait;
+    private readonly TimeSpan _openingWait;
 
     /// <summary>Sniffs, then runs <paramref name="http"/> or <paramref name="tcp"/> as the connection's terminal filter.</summary>
-    public SniffingFilter(INetworkFilter http, INetworkFilter tcp, ILogger logger, TimeSpan? wait = null, TimeProvider? time = null)
+    /// <remarks>
+    /// <paramref name="silenceWait"/>: how long the first bytes may take (<see cref="TimeSpan.Zero"/>: however long).
+    /// <paramref name="openingWait"/>: how long the rest of a started HTTP opening may take.
+    /// </remarks>
+    public SniffingFilter(INetworkFilter http, INetworkFilter tcp, ILogger logger, TimeSpan silenceWait, TimeSpan openingWait, TimeProvider? time = null)
     {
         _http = http;
         _tcp = tcp;
         _logger = logger;
-        _wait = wait ?? DefaultWait;
+        _silenceWait = silenceWait;
+        _openingWait = openingWait;
         _time = time ?? TimeProvider.System;
     }
 
@@ -61,7 +65,12 @@ internal sealed partial class SniffingFilter : INetworkFilter
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<SniffedProtocol> SniffAsync(PipeReader input)
     {
-        using var timeout = new CancellationTokenSource(_wait, _time);
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        if (_silenceWait > TimeSpan.Zero)
+        {
+            timeout.CancelAfter(_silenceWait);
+        }
+        bool openingStarted = false;
         while (true)
         {
             ReadResult result;
@@ -80,6 +89,12 @@ internal sealed partial class SniffingFilter : INetworkFilter
                 // consumed = examined = start: the next ReadAsync returns these same bytes at once.
                 input.AdvanceTo(result.Buffer.Start);
                 return protocol == SniffedProtocol.Undecided ? SniffedProtocol.Tcp : protocol;
+            }
+            if (!openingStarted)
+            {
+                // The client speaks first: from now on the wait is the one for a request head.
+                openingStarted = true;
+                timeout.CancelAfter(_openingWait);
             }
             // Nothing consumed, everything examined: the next ReadAsync waits for new bytes.
             input.AdvanceTo(result.Buffer.Start, result.Buffer.End);

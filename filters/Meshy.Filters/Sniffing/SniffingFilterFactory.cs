@@ -21,5 +21,6 @@ internal sealed class SniffingFilterFactory(
     public ListenerProtocol Protocol => ListenerProtocol.Auto;
 
     public INetworkFilter Create(ListenerConfig listener, CompilationContext context) =>
-        new SniffingFilter(http.Create(listener, context), tcp.Create(listener, context), loggers.CreateLogger<SniffingFilter>());
+        new SniffingFilter(http.Create(listener, context), tcp.Create(listener, context), loggers.CreateLogger<SniffingFilter>(),
+            listener.ProtocolDetectionTimeout, listener.RequestHeaderTimeout);
 }

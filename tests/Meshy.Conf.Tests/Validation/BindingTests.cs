@@ -32,6 +32,7 @@ public sealed class BindingTests
         Assert.Equal(100, listener.MaxHeaderCount);
         Assert.Equal(TimeSpan.FromSeconds(10), listener.RequestHeaderTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), listener.IdleTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), listener.ProtocolDetectionTimeout);
         Assert.Equal(100, listener.Http2.MaxConcurrentStreams);
         Assert.Equal(65535, listener.Http2.InitialStreamWindow);
         Assert.Equal(1048576, listener.Http2.ConnectionWindow);
@@ -52,6 +53,7 @@ public sealed class BindingTests
             max_header_count = 50
             request_header_timeout = "2.5s"
             idle_timeout = "0s"
+            protocol_detection_timeout = "250ms"
             http2 = { max_concurrent_streams = 10, initial_stream_window = 1048576, connection_window = 8388608 }
             [[routes]]
             name = "a"
@@ -77,6 +79,7 @@ public sealed class BindingTests
         Assert.Equal(50, listener.MaxHeaderCount);
         Assert.Equal(TimeSpan.FromMilliseconds(2500), listener.RequestHeaderTimeout);
         Assert.Equal(TimeSpan.Zero, listener.IdleTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), listener.ProtocolDetectionTimeout);
         Assert.Equal(new Http2Config { MaxConcurrentStreams = 10, InitialStreamWindow = 1048576, ConnectionWindow = 8388608 }, listener.Http2);
     }
 

@@ -308,6 +308,20 @@ public sealed class ReferenceDiagnosticsTests
     }
 
     [Fact]
+    public void Load_ProtocolDetectionTimeoutOnHttpListener_ReportsAtTheKey()
+    {
+        const string Toml = """
+            [[listeners]]
+            name = "web"
+            address = "127.0.0.1:0"
+            routes = "web"
+            protocol_detection_timeout = "1s"
+            """ + WebRoutes + Cluster;
+
+        Assert.Equal(["meshy.toml:5:1: listeners[0].protocol_detection_timeout: only an auto listener detects protocols (set protocol = \"auto\")"], Diagnose(Toml));
+    }
+
+    [Fact]
     public void Load_HttpListenerWithoutRoutes_PointsAtTheListener()
     {
         const string Toml = """

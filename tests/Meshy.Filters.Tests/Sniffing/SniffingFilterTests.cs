@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Meshy.Engine.Pipeline;
 using Meshy.Filters.Sniffing;
+using Meshy.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Meshy.Filters.Tests.Sniffing;
@@ -48,12 +49,48 @@ public sealed class SniffingFilterTests
     }
 
     [Fact]
-    public async Task SniffAsync_PartialOpeningThenSilence_IsTcpAndLosesNoByte()
+    public async Task SniffAsync_PartialOpeningOutlivesTheSilenceWait_IsHttpWithinTheOpeningWait()
     {
-        var pipe = new Pipe();
-        await pipe.Writer.WriteAsync("GE"u8.ToArray());
+        Pipe pipe = InlinePipe();
+        var clock = new ManualTimeProvider();
+        SniffingFilter filter = NewFilter(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), clock);
 
-        Assert.Equal(SniffedProtocol.Tcp, await NewFilter(TimeSpan.FromMilliseconds(20)).SniffAsync(pipe.Reader));
+        ValueTask<SniffedProtocol> sniffing = filter.SniffAsync(pipe.Reader);
+        await pipe.Writer.WriteAsync("GE"u8.ToArray());
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(sniffing.IsCompleted, "a started HTTP opening gets the request-head wait, not the silence wait");
+        await pipe.Writer.WriteAsync("T / HTTP/1.1\r\n"u8.ToArray());
+
+        Assert.Equal(SniffedProtocol.Http1, await sniffing);
+        Assert.Equal("GET / HTTP/1.1\r\n", await ReadNowAsync(pipe.Reader));
+    }
+
+    [Fact]
+    public async Task SniffAsync_SilenceWaitZero_WaitsForTheFirstBytes()
+    {
+        Pipe pipe = InlinePipe();
+        var clock = new ManualTimeProvider();
+        SniffingFilter filter = NewFilter(TimeSpan.Zero, TimeSpan.FromSeconds(10), clock);
+
+        ValueTask<SniffedProtocol> sniffing = filter.SniffAsync(pipe.Reader);
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.False(sniffing.IsCompleted, "\"0s\" never gives up on a silent client");
+        await pipe.Writer.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+
+        Assert.Equal(SniffedProtocol.Http2, await sniffing);
+    }
+
+    [Fact]
+    public async Task SniffAsync_PartialOpeningThenSilence_IsTcpAfterTheOpeningWaitAndLosesNoByte()
+    {
+        Pipe pipe = InlinePipe();
+        var clock = new ManualTimeProvider();
+        SniffingFilter filter = NewFilter(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), clock);
+
+        ValueTask<SniffedProtocol> sniffing = filter.SniffAsync(pipe.Reader);
+        await pipe.Writer.WriteAsync("GE"u8.ToArray());
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(SniffedProtocol.Tcp, await sniffing);
 
         // The TCP side gets the partial opening with the client's next bytes, nothing consumed.
         await pipe.Writer.WriteAsync("T?"u8.ToArray());
@@ -71,8 +108,15 @@ public sealed class SniffingFilterTests
         Assert.Equal("HE", await ReadNowAsync(pipe.Reader));
     }
 
-    private static SniffingFilter NewFilter(TimeSpan wait) =>
-        new(new NeverFilter(), new NeverFilter(), NullLogger.Instance, wait);
+    /// <summary>The sniffer runs inside the writer's flush, so it has seen each write before the clock moves.</summary>
+    private static Pipe InlinePipe() =>
+        new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+
+    private static SniffingFilter NewFilter(TimeSpan silenceWait, TimeProvider? clock = null) =>
+        NewFilter(silenceWait, LongWait, clock);
+
+    private static SniffingFilter NewFilter(TimeSpan silenceWait, TimeSpan openingWait, TimeProvider? clock = null) =>
+        new(new NeverFilter(), new NeverFilter(), NullLogger.Instance, silenceWait, openingWait, clock);
 
     /// <summary>Reads what the pipe holds; fails when a read would wait (the bytes were left examined).</summary>
     private static async Task<string> ReadNowAsync(PipeReader reader)
