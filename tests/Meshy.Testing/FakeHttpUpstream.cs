@@ -59,7 +59,10 @@ public sealed class FakeHttpUpstream : IAsyncDisposable
     /// Answers every request 200 with a body <c>METHOD TARGET len=N</c> (N: request body bytes), keep-alive.
     /// <c>/status/NNN</c> answers that status with no body.
     /// </summary>
-    public static FakeHttpUpstream Echo() => Start(async (request, cancellationToken) =>
+    public static FakeHttpUpstream Echo() => Start(EchoAsync);
+
+    /// <summary><see cref="Echo"/>'s answer to one request, for handlers that echo most requests and treat some apart.</summary>
+    public static async Task<bool> EchoAsync(FakeHttpRequest request, CancellationToken cancellationToken)
     {
         byte[] body = await request.ReadBodyAsync();
         if (request.Head.Target.StartsWith("/status/", StringComparison.Ordinal))
@@ -70,7 +73,7 @@ public sealed class FakeHttpUpstream : IAsyncDisposable
         }
         await request.RespondAsync(200, Encoding.ASCII.GetBytes($"{request.Head.Method} {request.Head.Target} len={body.Length}"), cancellationToken);
         return true;
-    });
+    }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

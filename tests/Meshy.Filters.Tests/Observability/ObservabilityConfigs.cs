@@ -4,7 +4,9 @@ namespace Meshy.Filters.Tests.Observability;
 
 /// <summary>
 /// TOML for telemetry tests: listener <c>web</c> (HTTP) with rules <c>api</c> (subset v1), <c>plain</c>
-/// (cluster backend, no subset) and <c>dead</c> (an endpoint that refuses); listener <c>tcp</c> to cluster <c>echo</c>.
+/// (cluster backend, no subset), <c>dead</c> (an endpoint that refuses), <c>fault</c> (every request aborted
+/// 503 <c>FI</c>, attributed to backend v1) and <c>held</c> (cluster <c>held</c>: the backend's address as
+/// version v2, <c>max_requests = 1</c>); listener <c>tcp</c> to cluster <c>echo</c>.
 /// </summary>
 internal static class ObservabilityConfigs
 {
@@ -42,6 +44,17 @@ internal static class ObservabilityConfigs
           match.path.prefix = "/dead"
           to = [{ cluster = "dead" }]
 
+          [[routes.rules]]
+          name = "fault"
+          match.path.prefix = "/fault"
+          fault.abort = { percent = 100, status = 503 }
+          to = [{ cluster = "backend", subset = "v1" }]
+
+          [[routes.rules]]
+          name = "held"
+          match.path.prefix = "/held"
+          to = [{ cluster = "held" }]
+
         [[clusters]]
         name = "backend"
         endpoints = [{ address = "{{backend}}", labels = { version = "v1" } }]
@@ -50,6 +63,11 @@ internal static class ObservabilityConfigs
         [[clusters]]
         name = "dead"
         endpoints = [{ address = "{{refusing}}" }]
+
+        [[clusters]]
+        name = "held"
+        endpoints = [{ address = "{{backend}}", labels = { version = "v2" } }]
+        limits = { max_requests = 1 }
 
         [[clusters]]
         name = "echo"

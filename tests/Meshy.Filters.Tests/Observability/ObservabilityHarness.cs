@@ -4,7 +4,9 @@ using Meshy.Conf.Loading;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
+using Meshy.Engine.Upstream.CircuitBreaking;
 using Meshy.Engine.Upstream.Pools;
+using Meshy.Filters.Fault;
 using Meshy.Filters.HttpConnectionManager;
 using Meshy.Filters.Observability;
 using Meshy.Filters.Observability.Metrics;
@@ -48,11 +50,13 @@ internal sealed class ObservabilityHarness : IAsyncDisposable
         var connector = new UpstreamConnector(PipeOptionsFactory.Default);
         var tcpMetrics = new TcpProxyMetrics();
         var metrics = new ObservabilityMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var compiler = new ObservabilityCompiler(metrics, logs, accessLogCapacity: accessLogCapacity);
+        // One registry for the limits and their counters, as in meshy run.
+        var breakers = new CircuitBreakerRegistry();
+        var compiler = new ObservabilityCompiler(metrics, logs, accessLogCapacity: accessLogCapacity, breakers: breakers);
         var snapshots = new SnapshotCompiler(new EndpointRegistry(),
         [
-            new TcpProxyFilterFactory(connector, tcpMetrics, logs),
-            new HttpConnectionManagerFactory(connector, pools, tcpMetrics, [new TraceContextFilterFactory()], logs),
+            new TcpProxyFilterFactory(connector, tcpMetrics, logs, pools, breakers),
+            new HttpConnectionManagerFactory(connector, pools, tcpMetrics, [new TraceContextFilterFactory(), new FaultFilterFactory(logs)], logs, breakers: breakers),
         ], telemetry: compiler);
         ProxySnapshot snapshot = snapshots.Compile(loaded.Config!, "test.toml");
         ListenerHarness listeners = await ListenerHarness.StartAsync(snapshot);
