@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Engine.Http;
 
@@ -64,7 +65,7 @@ public sealed class HttpFilterChain(ImmutableArray<IHttpFilter> filters)
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<FilterStatus> AwaitRequestAsync(ValueTask<FilterStatus> pending, HttpExchange exchange, int index)
     {
         FilterStatus status = await pending.ConfigureAwait(false);
@@ -75,7 +76,7 @@ public sealed class HttpFilterChain(ImmutableArray<IHttpFilter> filters)
         return status;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<FilterStatus> AwaitResponseAsync(ValueTask<FilterStatus> pending, HttpExchange exchange, int index)
     {
         FilterStatus status = await pending.ConfigureAwait(false);

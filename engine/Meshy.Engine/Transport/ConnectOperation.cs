@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Engine.Transport;
 
@@ -36,7 +37,7 @@ internal sealed class ConnectOperation : SocketAsyncEventArgs, IValueTaskSource<
     /// Connects <paramref name="socket"/> to <paramref name="endPoint"/>. The outcome is a value:
     /// <see cref="ConnectFailure.None"/>, or the failure with the socket's error.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<(ConnectFailure Failure, SocketError Error)> ConnectAsync(
         Socket socket, EndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Engine.Transport;
 
@@ -55,7 +56,7 @@ public sealed class SocketSender(Socket socket) : IDisposable
         return AwaitSendAsync(send, memory, cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask SendGatheredAsync(ReadOnlySequence<byte> buffer)
     {
         int sent;
@@ -75,7 +76,7 @@ public sealed class SocketSender(Socket socket) : IDisposable
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask AwaitSendAsync(ValueTask<int> pending, ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
     {
         int sent = await pending.ConfigureAwait(false);
@@ -86,7 +87,7 @@ public sealed class SocketSender(Socket socket) : IDisposable
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         foreach (ReadOnlyMemory<byte> segment in buffer)

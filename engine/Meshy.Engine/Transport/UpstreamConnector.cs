@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Upstream;
 
 namespace Meshy.Engine.Transport;
@@ -32,7 +33,7 @@ public sealed class UpstreamConnector
     /// <paramref name="cancellationToken"/> is cancelled (<see cref="ConnectFailure.Canceled"/>). On success
     /// <see cref="EndpointState.ConnectionOpened"/> is counted; disposing the connection counts it closed.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamConnectResult> ConnectAsync(EndpointSnapshot endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Router;
 using Microsoft.Extensions.Logging;
 
@@ -50,7 +51,7 @@ internal sealed partial class FaultFilter(FaultSettings settings, IRandomSource 
     private static void AttributeToDestination(HttpExchange exchange) =>
         (exchange.Route as RouteRule)?.AttributeTo(exchange, exchange.Time.GetUtcNow().UtcTicks);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<FilterStatus> DelayAsync(HttpExchange exchange)
     {
         exchange.ResponseFlags |= ResponseFlags.DelayInjected;

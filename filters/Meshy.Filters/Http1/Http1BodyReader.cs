@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Filters.Http1;
 
@@ -81,7 +82,7 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<HttpBodyChunk> ReadAsync(CancellationToken cancellationToken)
     {
         if (_completed)

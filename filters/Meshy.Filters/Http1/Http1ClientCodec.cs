@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream.Pools;
 
@@ -94,7 +95,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     /// <summary>Gives the connection back to its pool.</summary>
     public override void Release(bool reusable) => Lease!.Pool.Release(Lease, reusable);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask AwaitChunkedAsync(ValueTask<bool> send) => _chunked = await send.ConfigureAwait(false);
 
     /// <summary>Sends the request head; returns whether the body goes chunked.</summary>
@@ -117,7 +118,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     /// Streams <paramref name="body"/> upstream from the buffers it was received in: as it is for a
     /// known length, re-chunked (one chunk per received slice, trailers passed on) otherwise.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask SendRequestBodyAsync(IHttpBodySource body, bool chunked, CancellationToken cancellationToken)
     {
         SocketSender sender = Connection.Sender;
@@ -154,7 +155,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     /// 101 (the proxy answered <c>100 Continue</c> itself). False: the upstream closed before a head (<c>UC</c>).
     /// Throws <see cref="Http1ProtocolException"/> for a malformed head, IO exceptions for a reset.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response, CancellationToken cancellationToken)
     {
         PipeReader input = Connection.Transport.Input;

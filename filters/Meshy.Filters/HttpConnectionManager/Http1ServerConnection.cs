@@ -7,6 +7,7 @@ using System.Text;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Router;
@@ -83,7 +84,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     }
 
     /// <summary>Serves requests until the connection ends.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask RunAsync()
     {
         _draining = _connection.Draining.UnsafeRegister(static state => ((Http1ServerConnection)state!).OnDraining(), this);
@@ -139,7 +140,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     }
 
     /// <summary>Reads and parses the next request head; answers 408/4xx/505 itself when it cannot.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HeadOutcome> ReadHeadAsync()
     {
         HttpConnectionManagerSettings settings = _manager.Settings;
@@ -225,7 +226,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     }
 
     /// <summary>Serves the parsed request; true when the connection may carry another one.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeAsync()
     {
         // 1. the snapshot, read once for this request, and its version of this listener
@@ -365,7 +366,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     /// never delays the client's view of the status. The CRLF that ends a chunk's data goes with the next
     /// chunk's size line (or the last chunk).
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask StreamBodyAsync(IHttpBodySource body, bool chunked)
     {
         bool headPending = true;
@@ -487,7 +488,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     /// One read of the client's side while its request is served: an end with nothing buffered, or a
     /// reset, means the client left. The result is left unadvanced for the next head (see remarks).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> WatchAsync()
     {
         ReadResult result;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Http2.Frames;
 
 namespace Meshy.Filters.HttpConnectionManager;
@@ -30,7 +31,7 @@ internal static class Http2PrefaceDetector
     }
 
     /// <summary>Reads until the first bytes decide; leaves every byte in <paramref name="input"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<Result> DetectAsync(PipeReader input, CancellationToken draining, HttpConnectionManagerSettings settings, TimeProvider time)
     {
         // Bytes already there (an auto listener sniffed them): no timer, no waiting.

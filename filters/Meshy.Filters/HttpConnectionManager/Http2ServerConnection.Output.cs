@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
@@ -141,7 +142,7 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>Sends a response head (<paramref name="trailers"/> null) or trailers as HEADERS (+ CONTINUATION); false when the stream is gone.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendFieldsAsync(Http2Stream stream, HttpResponseHead? head, HttpHeaderList? trailers, bool endStream)
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
@@ -197,7 +198,7 @@ internal sealed partial class Http2ServerConnection
     /// Sends <paramref name="data"/> as DATA frames within the client's stream and connection windows, waiting
     /// for WINDOW_UPDATE when they are spent; false when the stream is gone.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendDataAsync(Http2Stream stream, ReadOnlySequence<byte> data, bool endStream)
     {
         if (data.IsEmpty && !endStream)
@@ -257,7 +258,7 @@ internal sealed partial class Http2ServerConnection
     /// One gathered send: [queued control frames] [DATA header][payload slice] ... — the payload straight from
     /// the upstream's receive buffers, the headers from the stream's small buffer.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendDataFramesAsync(Http2Stream stream, ReadOnlySequence<byte> payload, bool endStream)
     {
         int length = (int)payload.Length;

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
 using Meshy.Filters.Http2.Frames;
@@ -104,7 +106,7 @@ internal sealed partial class Http2ServerConnection
         Completed(rule, exchange);
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendResponseAsync(Http2Stream stream)
     {
         HttpExchange exchange = stream.Exchange;

@@ -7,6 +7,7 @@ using System.Text;
 using Meshy.Conf.Schema;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
@@ -139,7 +140,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
     };
 
     /// <summary>Serves the connection until it ends; every stream has finished when this returns.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask RunAsync()
     {
         _draining = _connection.Draining.UnsafeRegister(static state => ((Http2ServerConnection)state!).Wake(WakeDrain), this);
@@ -182,7 +183,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
     }
 
     /// <summary>The frame loop; returns the connection error that ended it, null for a graceful end.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<Http2Error?> ReadFramesAsync()
     {
         bool prefaceRead = false;

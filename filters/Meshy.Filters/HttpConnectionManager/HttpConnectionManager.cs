@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Router;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,7 @@ internal sealed partial class HttpConnectionManager(
     internal TimeProvider Time => time;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
         switch (await Http2PrefaceDetector.DetectAsync(connection.Transport.Input, connection.Draining, settings, time).ConfigureAwait(false))

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.LoadBalancing;
@@ -156,7 +157,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
     }
 
     /// <summary>Sends the prepared copy and counts its outcome. Never throws: the loop must live on.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask RunAsync()
     {
         MirrorSettings settings = _settings!;
@@ -250,7 +251,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private static async ValueTask DrainAsync(Http1BodyReader body, CancellationToken cancellationToken)
     {
         while (true)

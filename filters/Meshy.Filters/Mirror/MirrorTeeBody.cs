@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Filters.Mirror;
 
@@ -61,7 +62,7 @@ internal sealed class MirrorTeeBody : IHttpBodySource
         mirror.Release();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HttpBodyChunk> AwaitClientAsync(ValueTask<HttpBodyChunk> read)
     {
         HttpBodyChunk chunk;

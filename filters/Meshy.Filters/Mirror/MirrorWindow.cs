@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 
 namespace Meshy.Filters.Mirror;
@@ -144,7 +145,7 @@ internal sealed class MirrorWindow : IHttpBodySource
         Interlocked.Add(ref _waiting, -length);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<ReadResult> read) => ToChunk(await read.ConfigureAwait(false));
 
     private HttpBodyChunk ToChunk(ReadResult result)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Filters.Router;
 
@@ -127,7 +128,7 @@ internal sealed class ReplayableRequestBody : IHttpBodySource
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HttpBodyChunk> AwaitClientAsync(ValueTask<HttpBodyChunk> read) => Keep(await read.ConfigureAwait(false));
 
     /// <summary>Copies a chunk read from the client into the buffer (while it fits) and hands the original on.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Filters.Http1;
@@ -100,7 +101,7 @@ internal sealed partial class RouterFilter
     /// byte. True when the request can still be sent again; false when the failure stands (the client
     /// failed meanwhile, or the body outgrew the replay copy). The connection is not released here.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> StopTryAsync(HttpExchange exchange, RouterExchangeState state)
     {
         UpstreamStream upstream = state.Upstream!;
@@ -152,7 +153,7 @@ internal sealed partial class RouterFilter
     /// Waits the full-jitter backoff before retry number <paramref name="retry"/> (0 for the first). False when
     /// the exchange was aborted meanwhile (the route timeout or the client gone): no more tries.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> BackoffAsync(HttpExchange exchange, int retry)
     {
         TimeSpan delay = RetryPolicy.Backoff(retry, Random.Shared.NextDouble());

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.Pools;
 using Meshy.Filters.Http1;
@@ -26,7 +27,7 @@ internal sealed partial class RouterFilter
         return acquire.IsCompletedSuccessfully ? new ValueTask<UpstreamAcquireResult>(FromHttp1(acquire.Result)) : AwaitHttp1Async(acquire);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<UpstreamAcquireResult> AwaitHttp1Async(ValueTask<Http1PoolResult> acquire) =>
         FromHttp1(await acquire.ConfigureAwait(false));
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.LoadBalancing;
@@ -94,7 +95,7 @@ internal sealed partial class RouterFilter(
     /// After <see cref="ForwardOutcome.Response"/> with a proxied response the caller streams
     /// <see cref="HttpExchange.ResponseBody"/> and then calls <see cref="CompleteAsync"/>.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardOutcome> ForwardAsync(HttpExchange exchange, RouteRule rule)
     {
         RouterExchangeState state = exchange.UpstreamState as RouterExchangeState ?? NewState(exchange);
@@ -338,7 +339,7 @@ internal sealed partial class RouterFilter(
     /// both messages were complete and neither side asked to close. Returns true when the whole request
     /// body was read from the client (otherwise the downstream connection cannot continue).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<bool> CompleteAsync(HttpExchange exchange, bool responseComplete)
     {
         exchange.StopTimeout();
@@ -361,7 +362,7 @@ internal sealed partial class RouterFilter(
     /// After a 101 (Upgrade) or a 2xx to CONNECT went downstream: bytes both ways between the client and
     /// the upstream until both end (the TCP proxy's session), then the upstream connection is closed.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask TunnelAsync(HttpExchange exchange)
     {
         exchange.StopTimeout();
@@ -429,7 +430,7 @@ internal sealed partial class RouterFilter(
         return codec;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private static async ValueTask PumpRequestBodyAsync(RouterExchangeState state, HttpExchange exchange, UpstreamStream upstream, IHttpBodySource body)
     {
         try

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Logging;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace Meshy.Filters.Sniffing;
@@ -49,7 +50,7 @@ internal sealed partial class SniffingFilter : INetworkFilter
     public INetworkFilter Tcp => _tcp;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
         SniffedProtocol protocol = await SniffAsync(connection.Transport.Input).ConfigureAwait(false);
@@ -62,7 +63,7 @@ internal sealed partial class SniffingFilter : INetworkFilter
     /// Reads until the first bytes decide, the wait ends, or the client ends its side; every byte read
     /// stays in the pipe for the filter that serves the connection.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     internal async ValueTask<SniffedProtocol> SniffAsync(PipeReader input)
     {
         using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);

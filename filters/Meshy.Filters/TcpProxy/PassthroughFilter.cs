@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Logging;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,7 @@ internal sealed partial class PassthroughFilter(
     public TcpProxyCounters Counters => _counters;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
         long started = Stopwatch.GetTimestamp();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.LoadBalancing;
@@ -69,7 +70,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     public int MaxConnectAttempts { get; }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
         long started = Stopwatch.GetTimestamp();
@@ -123,7 +124,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
         return FilterStatus.Stop;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<UpstreamConnection?> ConnectAsync(ConnectionContext connection)
     {
         EndpointSnapshot? previous = null;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 
 namespace Meshy.Filters.TcpProxy;
@@ -36,7 +37,7 @@ internal sealed class TcpProxySession(ConnectionContext downstream, UpstreamConn
     public ResponseFlags ResponseFlags => (ResponseFlags)Volatile.Read(ref _responseFlags);
 
     /// <summary>Copies both ways until both directions have ended or the session is aborted.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask RunAsync()
     {
         CancellationTokenRegistration closing = downstream.Closing.UnsafeRegister(
@@ -55,7 +56,7 @@ internal sealed class TcpProxySession(ConnectionContext downstream, UpstreamConn
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask CopyAsync(PipeReader input, SocketSender destination, PipeWriter destinationOutput, bool isRequest)
     {
         bool reading = true;

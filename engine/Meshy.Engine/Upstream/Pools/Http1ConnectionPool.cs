@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream.CircuitBreaking;
 
@@ -57,7 +58,7 @@ public sealed class Http1ConnectionPool
     /// when the connection limit kept a new connection from opening, <c>max_pending_requests</c> when the
     /// request was then refused.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<Http1PoolResult> AcquireAsync(
         EndpointSnapshot endpoint,
         Http1PoolSettings settings,
@@ -267,7 +268,7 @@ public sealed class Http1ConnectionPool
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<Http1PoolResult> ConnectAsync(EndpointSnapshot endpoint, Http1PoolSettings settings, UpstreamConnector connector, CancellationToken cancellationToken)
     {
         UpstreamConnectResult result;

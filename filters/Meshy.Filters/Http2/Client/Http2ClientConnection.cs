@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Filters.Http2.Frames;
 using Meshy.Filters.Http2.Hpack;
@@ -146,7 +147,7 @@ internal sealed partial class Http2ClientConnection : IDisposable
     /// increasing order (§5.1.1), and registers the stream before its first byte leaves. Returns false when
     /// the connection no longer takes streams (GOAWAY arrived, or it closed): the request was not sent.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> SendHeadersAsync(Http2ClientStream stream, HttpRequestHead request, bool endStream)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
@@ -183,7 +184,7 @@ internal sealed partial class Http2ClientConnection : IDisposable
     }
 
     /// <summary>Sends request trailers as a HEADERS frame that ends the stream (§8.1).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     internal async ValueTask SendTrailersAsync(Http2ClientStream stream, HttpHeaderList trailers)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
@@ -204,7 +205,7 @@ internal sealed partial class Http2ClientConnection : IDisposable
     }
 
     /// <summary>Sends DATA frames the stream gathered (frame headers and payload slices), under the send lock.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     internal async ValueTask SendDataAsync(Http2ClientStream stream, ReadOnlySequence<byte> frames)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);

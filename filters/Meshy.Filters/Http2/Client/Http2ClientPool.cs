@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
 using Meshy.Engine.Upstream.CircuitBreaking;
@@ -62,7 +63,7 @@ internal sealed class Http2ClientPool
     }
 
     /// <summary>A stream for one request to <paramref name="endpoint"/>: on a connection with room, a new one, or after waiting.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamAcquireResult> AcquireAsync(
         EndpointSnapshot endpoint,
         Http1PoolSettings settings,
@@ -290,7 +291,7 @@ internal sealed class Http2ClientPool
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<UpstreamAcquireResult> ConnectAsync(EndpointSnapshot endpoint, Http1PoolSettings settings, UpstreamConnector connector, CancellationToken cancellationToken)
     {
         // The caller counted this connection in _opening and reserved its budget slot.

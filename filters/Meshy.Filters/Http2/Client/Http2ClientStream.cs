@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Http2.Frames;
 
@@ -94,7 +95,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     public HttpHeaderList? Trailers => _trailers is { Count: > 0 } trailers ? trailers : null;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public override async ValueTask SendRequestHeadAsync(HttpRequestHead request)
     {
         bool endStream = !request.HasBody;
@@ -112,7 +113,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public override async ValueTask SendRequestBodyAsync(IHttpBodySource body)
     {
         while (true)
@@ -145,7 +146,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response)
     {
         if (!await _headReady.Task.ConfigureAwait(false))
@@ -414,7 +415,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         _body.Writer.Complete(failure);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask SendDataAsync(ReadOnlySequence<byte> data, bool endStream)
     {
         if (data.IsEmpty)
@@ -458,7 +459,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<ReadResult> read) => ToChunk(await read.ConfigureAwait(false));
 
     private HttpBodyChunk ToChunk(ReadResult result)

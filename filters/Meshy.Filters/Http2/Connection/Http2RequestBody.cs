@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
+using Meshy.Engine.Tasks;
 
 namespace Meshy.Filters.Http2.Connection;
 
@@ -49,7 +50,7 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
     public long BytesRead { get; private set; }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<HttpBodyChunk> ReadAsync(CancellationToken cancellationToken)
     {
         ReadResult result = await _pipe.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
