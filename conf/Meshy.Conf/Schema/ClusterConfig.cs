@@ -15,8 +15,8 @@ public sealed record ClusterConfig
     /// <summary>Default of <see cref="IdleTimeout"/>: 60s.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Default of <see cref="MaxIdlePerEndpoint"/>: 64.</summary>
-    public const int DefaultMaxIdlePerEndpoint = 64;
+    /// <summary>Default of <see cref="MaxIdlePerEndpoint"/>: 1024, the default of <c>limits.max_connections</c>.</summary>
+    public const int DefaultMaxIdlePerEndpoint = 1024;
 
     /// <summary>
     /// <c>name</c>: unique across clusters; routes refer to it, metrics label by it, health checks send it
@@ -59,7 +59,7 @@ public sealed record ClusterConfig
 
     /// <summary>
     /// <c>max_idle_per_endpoint</c>: most idle HTTP/1.1 connections kept per endpoint for reuse; 0 closes each
-    /// connection after its request. Default 64, range 0–100 000.
+    /// connection after its request. Default 1024, range 0–100 000.
     /// </summary>
     public int MaxIdlePerEndpoint { get; init; } = DefaultMaxIdlePerEndpoint;
 }

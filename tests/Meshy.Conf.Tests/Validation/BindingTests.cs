@@ -239,7 +239,7 @@ public sealed class BindingTests
         Assert.Null(cluster.OutlierDetection);
         Assert.Null(cluster.HealthCheck);
         Assert.Equal(TimeSpan.FromSeconds(60), cluster.IdleTimeout);
-        Assert.Equal(64, cluster.MaxIdlePerEndpoint);
+        Assert.Equal(1024, cluster.MaxIdlePerEndpoint);
         Assert.Equal(1, cluster.Endpoints[0].Weight);
     }
 

@@ -15,8 +15,8 @@ public sealed record Http1PoolSettings
     /// <summary><c>idle_timeout</c>: an idle pooled connection older than this is closed. Default 60s.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary><c>max_idle_per_endpoint</c>: idle connections kept per endpoint. Default 64; 0 closes after each request.</summary>
-    public int MaxIdlePerEndpoint { get; init; } = 64;
+    /// <summary><c>max_idle_per_endpoint</c>: idle connections kept per endpoint. Default 1024; 0 closes after each request.</summary>
+    public int MaxIdlePerEndpoint { get; init; } = 1024;
 
     /// <summary><c>connect_timeout</c>.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
