@@ -4,28 +4,38 @@ namespace Meshy.Engine.Tasks;
 
 /// <summary>
 /// Holds a suspended async method (its state machine, copied here at its first real await) and runs it
-/// on when what it awaits completes. One pool per state-machine type and thread.
+/// on when what it awaits completes. Pooled per state-machine type: a stack per thread, and a shared
+/// stack that takes what one thread frees and another needs.
 /// </summary>
 /// <remarks>
 /// Why not the runtime's <see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>: it keeps one box per
 /// thread and one per core, so with more requests in flight than cores (64 keep-alive connections on a
-/// 2-core host) nearly every suspended method allocates a new box: about 1 KiB per proxied request. A
-/// proxy's methods suspend and resume on the few socket-engine threads, so a bounded per-thread stack
-/// of boxes serves them all from the pool.
+/// 2-core host) nearly every suspended method allocates a new box: about 1 KiB per proxied request.
+/// Boxes often move between threads (an HTTP/2 stream served on a pool thread, resumed by the socket
+/// engine), hence the shared stack behind the per-thread ones.
 /// </remarks>
 internal sealed class PooledStateMachineBox<TResult, TStateMachine> : PooledTaskBox<TResult>
     where TStateMachine : IAsyncStateMachine
 {
-    /// <summary>Boxes kept per thread: more than the requests one thread has in flight on a busy proxy.</summary>
-    private const int PoolCapacity = 1024;
+    /// <summary>Boxes kept per thread without a lock.</summary>
+    private const int LocalCapacity = 256;
+
+    /// <summary>Boxes kept in the shared stack: more than a busy proxy has in flight per method.</summary>
+    private const int SharedCapacity = 4096;
 
     private static readonly ContextCallback RunInContext = static box => ((PooledStateMachineBox<TResult, TStateMachine>)box!).StateMachine!.MoveNext();
 
-    [ThreadStatic]
-    private static PooledStateMachineBox<TResult, TStateMachine>[]? t_pool;
+    private static readonly Lock SharedLock = new();
+
+    private static PooledStateMachineBox<TResult, TStateMachine>[]? s_shared;
+
+    private static int s_sharedCount;
 
     [ThreadStatic]
-    private static int t_pooled;
+    private static PooledStateMachineBox<TResult, TStateMachine>[]? t_local;
+
+    [ThreadStatic]
+    private static int t_localCount;
 
     private ExecutionContext? _context;
 
@@ -42,13 +52,19 @@ internal sealed class PooledStateMachineBox<TResult, TStateMachine> : PooledTask
 
     public static PooledStateMachineBox<TResult, TStateMachine> Rent()
     {
-        PooledStateMachineBox<TResult, TStateMachine>[]? pool = t_pool;
-        if (pool is not null && t_pooled > 0)
+        if (t_localCount > 0)
         {
-            int index = --t_pooled;
-            PooledStateMachineBox<TResult, TStateMachine> box = pool[index];
-            pool[index] = null!;
-            return box;
+            return Take(t_local!, ref t_localCount);
+        }
+        if (Volatile.Read(ref s_sharedCount) > 0)
+        {
+            lock (SharedLock)
+            {
+                if (s_sharedCount > 0)
+                {
+                    return Take(s_shared!, ref s_sharedCount);
+                }
+            }
         }
         return new PooledStateMachineBox<TResult, TStateMachine>();
     }
@@ -74,17 +90,36 @@ internal sealed class PooledStateMachineBox<TResult, TStateMachine> : PooledTask
         ResetCore();
         StateMachine = default;
         _context = null;
-        PooledStateMachineBox<TResult, TStateMachine>[]? pool = t_pool;
-        if (pool is null || t_pooled == pool.Length)
+        if (TryPut(ref t_local, ref t_localCount, LocalCapacity))
         {
-            if (pool is not null && pool.Length == PoolCapacity)
-            {
-                return; // full: this one goes to the GC
-            }
-            // Grown on demand: a method that never has many runs in flight keeps a small pool.
-            Array.Resize(ref pool, pool is null ? 8 : pool.Length * 2);
-            t_pool = pool;
+            return;
         }
-        pool[t_pooled++] = this;
+        lock (SharedLock)
+        {
+            TryPut(ref s_shared, ref s_sharedCount, SharedCapacity); // full: this one goes to the GC
+        }
+    }
+
+    private static PooledStateMachineBox<TResult, TStateMachine> Take(PooledStateMachineBox<TResult, TStateMachine>[] stack, ref int count)
+    {
+        int index = --count;
+        PooledStateMachineBox<TResult, TStateMachine> box = stack[index];
+        stack[index] = null!;
+        return box;
+    }
+
+    /// <summary>Pushes this box; the stack grows on demand, so a method rarely in flight keeps a small one.</summary>
+    private bool TryPut(ref PooledStateMachineBox<TResult, TStateMachine>[]? stack, ref int count, int capacity)
+    {
+        if (stack is null || count == stack.Length)
+        {
+            if (stack is not null && stack.Length >= capacity)
+            {
+                return false;
+            }
+            Array.Resize(ref stack, stack is null ? 8 : stack.Length * 2);
+        }
+        stack[count++] = this;
+        return true;
     }
 }

@@ -20,13 +20,40 @@ internal sealed partial class Http2ServerConnection
     private static readonly byte[] ConnectNotSupported = "CONNECT is not supported over HTTP/2\n"u8.ToArray();
 
     /// <inheritdoc />
-    public void Serve(Http2Stream stream) => _ = ServeAsync(stream);
+    /// <remarks>
+    /// Not an async method: nothing awaits a stream's serving, and a fire-and-forget task would be
+    /// allocated per stream. The pooled <see cref="ServeExchangeAsync"/> is continued with a delegate the
+    /// (pooled) stream keeps.
+    /// </remarks>
+    public void Serve(Http2Stream stream)
+    {
+        ValueTask serving;
+        try
+        {
+            serving = ServeExchangeAsync(stream);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            serving = ValueTask.FromException(ex);
+        }
+        if (serving.IsCompleted)
+        {
+            EndServing(stream, serving);
+            return;
+        }
+        stream.Serving = serving;
+        serving.GetAwaiter().UnsafeOnCompleted(stream.ServingDone ??= NewServingDone(stream));
+    }
 
-    private async Task ServeAsync(Http2Stream stream)
+    // Its own method: a lambda in Serve would make every call allocate the captured stream's closure.
+    private Action NewServingDone(Http2Stream stream) => () => EndServing(stream, stream.TakeServing());
+
+    /// <summary>Takes the outcome of the stream's serving (exactly once) and frees the stream.</summary>
+    private void EndServing(Http2Stream stream, ValueTask serving)
     {
         try
         {
-            await ServeExchangeAsync(stream).ConfigureAwait(false);
+            serving.GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -39,6 +66,7 @@ internal sealed partial class Http2ServerConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ServeExchangeAsync(Http2Stream stream)
     {
         // 1. the request, as the frame loop decoded it on the snapshot current then

@@ -70,6 +70,20 @@ internal sealed class Http2Stream : IValueTaskSource<bool>, IThreadPoolWorkItem,
     /// <summary>Connection lock: true while the serving task runs.</summary>
     public bool IsServing { get; set; }
 
+    /// <summary>The serving of the current request while it is suspended; taken once by <see cref="ServingDone"/>.</summary>
+    public ValueTask Serving { get; set; }
+
+    /// <summary>The continuation of <see cref="Serving"/>: made once per stream object, which is pooled.</summary>
+    public Action? ServingDone { get; set; }
+
+    /// <summary>Returns <see cref="Serving"/> and forgets it.</summary>
+    public ValueTask TakeServing()
+    {
+        ValueTask serving = Serving;
+        Serving = default;
+        return serving;
+    }
+
     /// <summary>Connection lock: the response (head and body) went out whole.</summary>
     public bool ResponseComplete { get; set; }
 
