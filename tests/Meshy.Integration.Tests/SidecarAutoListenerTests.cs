@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Meshy.Testing;
@@ -72,5 +73,67 @@ public sealed class SidecarAutoListenerTests
             Assert.Equal("EHLO me\r\n", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(silent, 9)));
         }
         Assert.Equal(2, upstream.Accepted);
+    }
+
+    [Fact]
+    public async Task AutoListener_Reload_KeepAliveConnectionServesTheNewRoutes()
+    {
+        await using FakeUpstream upstream = FakeUpstream.Echo();
+        string Config(string body) => $$"""
+            [admin]
+            address = "127.0.0.1:0"
+
+            [[listeners]]
+            name = "auto"
+            address = "127.0.0.1:0"
+            protocol = "auto"
+            routes = "web"
+            cluster = "bytes"
+
+            [[routes]]
+            name = "web"
+            hosts = ["*"]
+              [[routes.rules]]
+              name = "fixed"
+              respond = { status = 200, body = "{{body}}" }
+
+            [[clusters]]
+            name = "bytes"
+            endpoints = [{ address = "{{upstream.EndPoint}}" }]
+            """;
+        using var config = new TempConfig(Config("before"));
+        await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "auto");
+        using var admin = new AdminClient(await meshy.AdminEndPointAsync());
+        using Socket http = await Loopback.ConnectAsync(await meshy.ListenerEndPointAsync("auto"));
+        Assert.EndsWith("before", await ExchangeAsync(http), StringComparison.Ordinal);
+
+        File.WriteAllText(config.Path, Config("after"));
+        (HttpStatusCode status, _) = await admin.PostAsync("reload");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        // The same keep-alive connection: its next request is routed on the new snapshot, as on an http listener.
+        Assert.EndsWith("after", await ExchangeAsync(http), StringComparison.Ordinal);
+    }
+
+    /// <summary>One keep-alive GET and its whole response (the fixed bodies carry a Content-Length).</summary>
+    private static async Task<string> ExchangeAsync(Socket socket)
+    {
+        await Loopback.SendAllAsync(socket, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        var response = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.NotEqual(0, read);
+            response.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            string text = response.ToString();
+            int headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (headEnd >= 0 && System.Text.RegularExpressions.Regex.Match(text, "(?i)content-length: *([0-9]+)") is { Success: true } length
+                && text.Length - headEnd - 4 >= int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return text;
+            }
+        }
     }
 }

@@ -72,11 +72,17 @@ internal sealed partial class HttpConnectionManager(
     {
         foreach (ListenerSnapshot listener in snapshot.Listeners)
         {
-            if (listener.Name == listenerName && !listener.NetworkFilters.IsEmpty
-                && listener.NetworkFilters[^1] is HttpConnectionManager candidate)
+            if (listener.Name != listenerName || listener.NetworkFilters.IsEmpty)
             {
-                return candidate;
+                continue;
             }
+            // An auto listener's terminal filter is the sniffer, with the HTTP side behind it.
+            return listener.NetworkFilters[^1] switch
+            {
+                HttpConnectionManager manager => manager,
+                Sniffing.SniffingFilter { Http: HttpConnectionManager manager } => manager,
+                _ => null,
+            };
         }
         return null;
     }
