@@ -50,4 +50,40 @@ public sealed class AccessLogWriterTests : IDisposable
         using var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read);
         writer.Dispose();
     }
+
+    [Fact]
+    public async Task Publish_EmptyLine_SkippedAndLaterLinesStillWritten()
+    {
+        string path = Path.Combine(_directory, "log");
+        Counter dropped = Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()).CreateCounter("dropped", "test");
+        using (var writer = new AccessLogWriter(path, dropped, NullLogger.Instance))
+        {
+            // A line whose formatting threw is published empty: the writer thread must not wait on its slot.
+            Assert.True(writer.TryClaim(out long position, out byte[] buffer));
+            Assert.True(writer.TryWrite("{\"n\":2}\n"u8));
+            "{\"partial"u8.CopyTo(buffer);
+            writer.Publish(position, buffer, 0);
+            await Loopback.WaitUntilAsync(() => writer.WrittenLines == 1, "the second line is written");
+        }
+        Assert.Equal(["{\"n\":2}"], File.ReadAllLines(path));
+        Assert.Equal(0, dropped.Value);
+    }
+
+    [Fact]
+    public async Task TryWrite_LineLongerThanASlot_WrittenWhole()
+    {
+        string path = Path.Combine(_directory, "log");
+        Counter dropped = Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()).CreateCounter("dropped", "test");
+        string longLine = "{\"p\":\"" + new string('x', 10_000) + "\"}";
+        using (var writer = new AccessLogWriter(path, dropped, NullLogger.Instance, capacity: 2))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.True(writer.TryWrite(System.Text.Encoding.ASCII.GetBytes(longLine + "\n")));
+                int written = i + 1;
+                await Loopback.WaitUntilAsync(() => writer.WrittenLines == written, "the line is written");
+            }
+        }
+        Assert.Equal([longLine, longLine, longLine], File.ReadAllLines(path));
+    }
 }

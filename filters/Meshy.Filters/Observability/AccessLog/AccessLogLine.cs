@@ -14,7 +14,7 @@ internal struct AccessLogLine
     /// <summary>Ownership of the slot (see remarks); read and written with <see cref="Volatile"/>.</summary>
     public long Sequence;
 
-    /// <summary>The line's length in <see cref="Buffer"/>, newline included.</summary>
+    /// <summary>The line's length in <see cref="Buffer"/>, newline included; 0 when formatting it failed (nothing to write).</summary>
     public int Length;
 
     /// <summary>The slot's buffer; null until the slot first holds a line.</summary>
