@@ -206,12 +206,15 @@ public sealed class AccessLogFormatterTests : IDisposable
     {
         string path = Path.Combine(_directory, "tcp");
         Counter dropped = Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()).CreateCounter("dropped", "test");
-        using var writer = new AccessLogWriter(path, dropped, NullLogger.Instance);
-        var formatter = new AccessLogFormatter(AccessLogFields.Parse(["method", "path", "protocol", "bytes_sent"]), writer);
+        using (var writer = new AccessLogWriter(path, dropped, NullLogger.Instance))
+        {
+            var formatter = new AccessLogFormatter(AccessLogFields.Parse(["method", "path", "protocol", "bytes_sent"]), writer);
 
-        Assert.True(formatter.WriteTcp(_test.Exchange.Connection, Stopwatch.GetTimestamp(), Stopwatch.GetTimestamp()));
-        await Loopback.WaitUntilAsync(() => writer.WrittenLines == 1, "the line is written");
+            Assert.True(formatter.WriteTcp(_test.Exchange.Connection, Stopwatch.GetTimestamp(), Stopwatch.GetTimestamp()));
+            await Loopback.WaitUntilAsync(() => writer.WrittenLines == 1, "the line is written");
+        }
 
+        // Read once the writer is disposed: a written line reaches the file with its batch's flush.
         Assert.Equal("{\"protocol\":\"tcp\",\"bytes_sent\":0}", Assert.Single(File.ReadAllLines(path)));
     }
 
