@@ -20,30 +20,8 @@ public sealed class SidecarAutoListenerTests
             await Loopback.SendAllAsync(socket, "220 hello\r\n"u8.ToArray(), cancellationToken);
             await FakeUpstream.EchoAsync(socket, cancellationToken);
         });
-        using var config = new TempConfig($$"""
-            [admin]
-            address = "127.0.0.1:0"
-
-            [[listeners]]
-            name = "auto"
-            address = "127.0.0.1:0"
-            protocol = "auto"
-            # A loaded CI machine can stall a client past the 100ms default before its first byte.
-            protocol_detection_timeout = "1s"
-            routes = "web"
-            cluster = "bytes"
-
-            [[routes]]
-            name = "web"
-            hosts = ["*"]
-              [[routes.rules]]
-              name = "fixed"
-              respond = { status = 200, body = "routed" }
-
-            [[clusters]]
-            name = "bytes"
-            endpoints = [{ address = "{{upstream.EndPoint}}" }]
-            """);
+        // A loaded CI machine can stall a client past the 100ms default before its first byte.
+        using var config = new TempConfig(AutoConfig(upstream.EndPoint, "routed", """protocol_detection_timeout = "1s" """));
         await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "auto");
         var listener = await meshy.ListenerEndPointAsync("auto");
 
@@ -79,41 +57,44 @@ public sealed class SidecarAutoListenerTests
     public async Task AutoListener_Reload_KeepAliveConnectionServesTheNewRoutes()
     {
         await using FakeUpstream upstream = FakeUpstream.Echo();
-        string Config(string body) => $$"""
-            [admin]
-            address = "127.0.0.1:0"
-
-            [[listeners]]
-            name = "auto"
-            address = "127.0.0.1:0"
-            protocol = "auto"
-            routes = "web"
-            cluster = "bytes"
-
-            [[routes]]
-            name = "web"
-            hosts = ["*"]
-              [[routes.rules]]
-              name = "fixed"
-              respond = { status = 200, body = "{{body}}" }
-
-            [[clusters]]
-            name = "bytes"
-            endpoints = [{ address = "{{upstream.EndPoint}}" }]
-            """;
-        using var config = new TempConfig(Config("before"));
+        using var config = new TempConfig(AutoConfig(upstream.EndPoint, "before"));
         await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "auto");
         using var admin = new AdminClient(await meshy.AdminEndPointAsync());
         using Socket http = await Loopback.ConnectAsync(await meshy.ListenerEndPointAsync("auto"));
         Assert.EndsWith("before", await ExchangeAsync(http), StringComparison.Ordinal);
 
-        File.WriteAllText(config.Path, Config("after"));
+        File.WriteAllText(config.Path, AutoConfig(upstream.EndPoint, "after"));
         (HttpStatusCode status, _) = await admin.PostAsync("reload");
         Assert.Equal(HttpStatusCode.OK, status);
 
         // The same keep-alive connection: its next request is routed on the new snapshot, as on an http listener.
         Assert.EndsWith("after", await ExchangeAsync(http), StringComparison.Ordinal);
     }
+
+    /// <summary>An auto listener whose route answers <paramref name="body"/> itself, and a TCP cluster at <paramref name="upstream"/>.</summary>
+    private static string AutoConfig(EndPoint upstream, string body, string listenerExtra = "") => $$"""
+        [admin]
+        address = "127.0.0.1:0"
+
+        [[listeners]]
+        name = "auto"
+        address = "127.0.0.1:0"
+        protocol = "auto"
+        routes = "web"
+        cluster = "bytes"
+        {{listenerExtra}}
+
+        [[routes]]
+        name = "web"
+        hosts = ["*"]
+          [[routes.rules]]
+          name = "fixed"
+          respond = { status = 200, body = "{{body}}" }
+
+        [[clusters]]
+        name = "bytes"
+        endpoints = [{ address = "{{upstream}}" }]
+        """;
 
     /// <summary>One keep-alive GET and its whole response (the fixed bodies carry a Content-Length).</summary>
     private static async Task<string> ExchangeAsync(Socket socket)
