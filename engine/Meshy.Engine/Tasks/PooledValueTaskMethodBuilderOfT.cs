@@ -5,7 +5,7 @@ namespace Meshy.Engine.Tasks;
 /// <summary>
 /// The async method builder of Meshy's hot paths, for methods returning <see cref="ValueTask{TResult}"/>:
 /// <c>[AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder&lt;&gt;))]</c>. A method that completes
-/// without suspending allocates nothing; one that suspends takes its box from a per-thread pool
+/// without suspending allocates nothing; one that suspends takes its box from a pool (per thread, backed by a shared one)
 /// (<see cref="PooledStateMachineBox{TResult, TStateMachine}"/>) and gives it back when its result is taken.
 /// </summary>
 /// <remarks>The usual <see cref="ValueTask{TResult}"/> rule is a hard one here: await the result once.</remarks>
