@@ -19,6 +19,10 @@ internal abstract class PooledTaskBox<TResult> : IValueTaskSource<TResult>, IVal
 
     public TResult GetResult(short token)
     {
+        if (!IsCurrentAndDone(token))
+        {
+            return _core.GetResult(token); // throws: a stale or early read must not recycle a run it does not own
+        }
         try
         {
             return _core.GetResult(token);
@@ -31,6 +35,11 @@ internal abstract class PooledTaskBox<TResult> : IValueTaskSource<TResult>, IVal
 
     void IValueTaskSource.GetResult(short token)
     {
+        if (!IsCurrentAndDone(token))
+        {
+            _core.GetResult(token); // throws, as above
+            return;
+        }
         try
         {
             _core.GetResult(token);
@@ -40,6 +49,8 @@ internal abstract class PooledTaskBox<TResult> : IValueTaskSource<TResult>, IVal
             Recycle();
         }
     }
+
+    private bool IsCurrentAndDone(short token) => token == _core.Version && _core.GetStatus(token) != ValueTaskSourceStatus.Pending;
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 

@@ -62,6 +62,28 @@ public sealed class PooledValueTaskMethodBuilderTests
 
         // The box went back to its pool: a second read of the same ValueTask must not see a later run.
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await task);
+
+        // ...nor put the box in the pool twice: two runs in flight now must not share it.
+        var first = new Gate(open: false);
+        var second = new Gate(open: false);
+        ValueTask<int> a = AddAsync(first, 10);
+        ValueTask<int> b = AddAsync(second, 20);
+        second.Open();
+        first.Open();
+        Assert.Equal(21, await b);
+        Assert.Equal(11, await a);
+    }
+
+    [Fact]
+    public async Task ResultReadBeforeCompletion_RefusedAndTheRunStillCompletes()
+    {
+        var gate = new Gate(open: false);
+        ValueTask<int> task = AddAsync(gate, 4);
+
+        Assert.Throws<InvalidOperationException>(() => task.GetAwaiter().GetResult());
+
+        gate.Open();
+        Assert.Equal(5, await task);
     }
 
     [Fact]
