@@ -27,15 +27,8 @@ internal sealed partial class Http2ServerConnection
     /// </remarks>
     public void Serve(Http2Stream stream)
     {
-        ValueTask serving;
-        try
-        {
-            serving = ServeExchangeAsync(stream);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            serving = ValueTask.FromException(ex);
-        }
+        // An async method never throws here: even an exception before its first await is in the ValueTask.
+        ValueTask serving = ServeExchangeAsync(stream);
         if (serving.IsCompleted)
         {
             EndServing(stream, serving);
