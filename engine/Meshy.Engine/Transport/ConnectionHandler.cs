@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
-using Pipelines.Sockets.Unofficial;
 
 namespace Meshy.Engine.Transport;
 
@@ -22,7 +21,7 @@ internal sealed class ConnectionHandler(
 
     private async Task RunAsync()
     {
-        SocketConnection? connection = null;
+        SocketTransport? connection = null;
         SocketSender? sender = null;
         CancellationTokenRegistration closing = default;
         try
@@ -77,7 +76,7 @@ internal sealed class ConnectionHandler(
         }
     }
 
-    private void Close(SocketConnection? connection)
+    private void Close(SocketTransport? connection)
     {
         if (connection is null)
         {

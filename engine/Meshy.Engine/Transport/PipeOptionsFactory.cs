@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Pipelines.Sockets.Unofficial;
 
 namespace Meshy.Engine.Transport;
 
@@ -12,11 +11,11 @@ namespace Meshy.Engine.Transport;
 /// <remarks>
 /// <para>Memory: <see cref="BlockMemoryPool"/>, pinned blocks of the segment size that are reused forever,
 /// so a busy proxy allocates nothing per receive (the shared array pool keeps too few arrays per core
-/// and spills into fresh allocations under load); blocks are array-backed, as Pipelines.Sockets.Unofficial
-/// needs for the socket.</para>
+/// and spills into fresh allocations under load); blocks are array-backed, as a gathered
+/// send needs (<see cref="GatheredSendOperation"/>: the socket's buffer list takes arrays).</para>
 /// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
 /// syscalls per megabyte; idle connections hold none because receives are zero-length reads until
-/// the kernel has data (<see cref="SocketConnectionOptions.ZeroLengthReads"/>).</para>
+/// the kernel has data (<see cref="SocketTransport"/>).</para>
 /// <para>Back-pressure: a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the
 /// socket until it drains to <see cref="ResumeWriterThreshold"/>. 1 MiB is Envoy's default
 /// <c>per_connection_buffer_limit_bytes</c>: it bounds what a connection can pin per direction while
@@ -89,14 +88,6 @@ public sealed class PipeOptionsFactory
     /// <summary>Bytes a paused receive pipe must drain to before the socket is read again.</summary>
     public long ResumeWriterThreshold { get; }
 
-    /// <summary>
-    /// Zero-length reads so that an idle connection holds no buffer (1,000 idle proxied connections
-    /// must keep RSS low); IO completions continue inline, matching the inline pipe schedulers.
-    /// </summary>
-    public SocketConnectionOptions ConnectionOptions { get; } =
-        SocketConnectionOptions.ZeroLengthReads | SocketConnectionOptions.InlineReads | SocketConnectionOptions.InlineWrites;
-
-    /// <summary>Wraps a connected socket in pipes; the connection owns the socket from here on.</summary>
-    public SocketConnection CreateConnection(Socket socket) =>
-        SocketConnection.Create(socket, Send, Receive, ConnectionOptions);
+    /// <summary>Wraps a connected socket in pipes; the transport owns the socket from here on.</summary>
+    public SocketTransport CreateConnection(Socket socket) => new(socket, Receive, Send);
 }

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Meshy.Engine.Upstream;
-using Pipelines.Sockets.Unofficial;
 
 namespace Meshy.Engine.Transport;
 
@@ -12,10 +11,10 @@ namespace Meshy.Engine.Transport;
 /// </summary>
 public sealed class UpstreamConnection : IDisposable
 {
-    private readonly SocketConnection _connection;
+    private readonly SocketTransport _connection;
     private int _disposed;
 
-    internal UpstreamConnection(SocketConnection connection, EndpointSnapshot endpoint)
+    internal UpstreamConnection(SocketTransport connection, EndpointSnapshot endpoint)
     {
         _connection = connection;
         Endpoint = endpoint;

@@ -104,7 +104,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or Pipelines.Sockets.Unofficial.ConnectionResetException or Pipelines.Sockets.Unofficial.ConnectionAbortedException or InvalidOperationException)
+            or InvalidOperationException)
         {
             // The client reset or the connection was cut: nothing to answer.
             LogConnectionFailed(_logger, _connection.Id, ex);

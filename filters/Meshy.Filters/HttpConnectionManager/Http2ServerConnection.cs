@@ -154,7 +154,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
             failure = await ReadFramesAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or Pipelines.Sockets.Unofficial.ConnectionResetException or Pipelines.Sockets.Unofficial.ConnectionAbortedException or InvalidOperationException)
+            or InvalidOperationException)
         {
             LogConnectionFailed(_logger, _connection.Id, ex);
         }

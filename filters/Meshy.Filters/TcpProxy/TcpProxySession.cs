@@ -88,7 +88,7 @@ internal sealed class TcpProxySession(ConnectionContext downstream, UpstreamConn
         }
         catch (Exception)
         {
-            // A reset (ConnectionResetException, SocketException) or the abort of the other loop. The
+            // A reset (IOException, SocketException) or the abort of the other loop. The
             // side at fault: the one being read from, or the one being sent to.
             bool downstreamFailed = isRequest == reading;
             Abort(downstreamFailed ? ResponseFlags.DownstreamConnectionTermination : ResponseFlags.UpstreamConnectionTermination);

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using Meshy.Engine.Transport;
-using Pipelines.Sockets.Unofficial;
 
 namespace Meshy.Engine.Tests.Transport;
 
@@ -19,7 +18,6 @@ public sealed class PipeOptionsFactoryTests
             Assert.Same(PipeScheduler.Inline, options.WriterScheduler);
             Assert.True(options.MinimumSegmentSize >= 16 * 1024);
         }
-        Assert.True(factory.ConnectionOptions.HasFlag(SocketConnectionOptions.ZeroLengthReads));
     }
 
     [Fact]

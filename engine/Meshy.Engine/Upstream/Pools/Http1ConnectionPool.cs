@@ -262,7 +262,7 @@ public sealed class Http1ConnectionPool
             input.AdvanceTo(result.Buffer.Start);
             return usable;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException or Pipelines.Sockets.Unofficial.ConnectionResetException or Pipelines.Sockets.Unofficial.ConnectionAbortedException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
         {
             return false;
         }
