@@ -195,6 +195,70 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>
+    /// The response head and the body's first bytes in one gathered send, when the client's windows take all of
+    /// <paramref name="data"/> (a small response then costs one system call, not two); otherwise the head alone.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<HeadSend> SendHeadWithDataAsync(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream)
+    {
+        int length = (int)Math.Min(data.Length, int.MaxValue);
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            bool withData;
+            lock (_sync)
+            {
+                if (stream.IsReset || _closed)
+                {
+                    return HeadSend.StreamGone;
+                }
+                withData = length == data.Length
+                    && length <= (long)MaxFramesPerSend * _peerSettings.MaxFrameSize
+                    && length <= _connectionSendWindow.Available
+                    && length <= stream.SendWindow.Available;
+                if (withData)
+                {
+                    _connectionSendWindow.TryConsume(length);
+                    stream.SendWindow.TryConsume(length);
+                    if (endStream)
+                    {
+                        EndLocalUnsynchronized(stream);
+                    }
+                }
+            }
+            uint tableSize = _peerSettings.HeaderTableSize;
+            if (tableSize != _encoderTableSize)
+            {
+                _encoder.SetPeerMaxTableSize(tableSize);
+                _encoderTableSize = tableSize;
+            }
+            ArrayBufferWriter<byte> block = stream.FieldBlock;
+            block.ResetWrittenCount();
+            EncodeHead(head, block);
+            ArrayBufferWriter<byte> frames = stream.Frames;
+            frames.ResetWrittenCount();
+            Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream: false, _peerSettings.MaxFrameSize);
+            int headLength = frames.WrittenCount;
+            stream.Exchange.ResponseBytes += headLength;
+            Http1SendChain chain = stream.Chain;
+            chain.Clear();
+            chain.Append(TakeControl());
+            chain.Append(frames.WrittenMemory[..headLength]);
+            if (withData)
+            {
+                AppendDataFrames(stream, chain, data, endStream);
+            }
+            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
+            return withData ? HeadSend.HeadAndData : HeadSend.HeadOnly;
+        }
+        finally
+        {
+            _writeLock.Release();
+            ScheduleControlFlush();
+        }
+    }
+
+    /// <summary>
     /// Sends <paramref name="data"/> as DATA frames within the client's stream and connection windows, waiting
     /// for WINDOW_UPDATE when they are spent; false when the stream is gone.
     /// </summary>
@@ -280,26 +344,11 @@ internal sealed partial class Http2ServerConnection
                     EndLocalUnsynchronized(stream);
                 }
             }
-            int maxFrame = _peerSettings.MaxFrameSize;
-            int count = length == 0 ? 1 : (length + maxFrame - 1) / maxFrame;
-            ArrayBufferWriter<byte> frames = stream.Frames;
-            frames.ResetWrittenCount();
-            for (int i = 0; i < count; i++)
-            {
-                int frameLength = Math.Min(maxFrame, length - (i * maxFrame));
-                Http2FrameWriter.WriteDataHeader(frames, stream.Id, frameLength, endStream && i == count - 1);
-            }
-            ReadOnlyMemory<byte> headers = frames.WrittenMemory;
+            stream.Frames.ResetWrittenCount();
             Http1SendChain chain = stream.Chain;
             chain.Clear();
             chain.Append(TakeControl());
-            for (int i = 0; i < count; i++)
-            {
-                int offset = i * maxFrame;
-                chain.Append(headers.Slice(i * Http2FrameHeader.Size, Http2FrameHeader.Size));
-                chain.Append(payload.Slice(offset, Math.Min(maxFrame, length - offset)));
-            }
-            stream.Exchange.ResponseBytes += length + (count * Http2FrameHeader.Size);
+            AppendDataFrames(stream, chain, payload, endStream);
             await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
@@ -308,6 +357,32 @@ internal sealed partial class Http2ServerConnection
             _writeLock.Release();
             ScheduleControlFlush();
         }
+    }
+
+    /// <summary>
+    /// Write lock held, windows already consumed: appends [DATA header][payload slice] ... to <paramref name="chain"/>,
+    /// the headers written after whatever <c>stream.Frames</c> already holds, the payload straight from its buffers.
+    /// </summary>
+    private void AppendDataFrames(Http2Stream stream, Http1SendChain chain, ReadOnlySequence<byte> payload, bool endStream)
+    {
+        int length = (int)payload.Length;
+        int maxFrame = _peerSettings.MaxFrameSize;
+        int count = length == 0 ? 1 : (length + maxFrame - 1) / maxFrame;
+        ArrayBufferWriter<byte> frames = stream.Frames;
+        int start = frames.WrittenCount;
+        for (int i = 0; i < count; i++)
+        {
+            int frameLength = Math.Min(maxFrame, length - (i * maxFrame));
+            Http2FrameWriter.WriteDataHeader(frames, stream.Id, frameLength, endStream && i == count - 1);
+        }
+        ReadOnlyMemory<byte> headers = frames.WrittenMemory[start..];
+        for (int i = 0; i < count; i++)
+        {
+            int offset = i * maxFrame;
+            chain.Append(headers.Slice(i * Http2FrameHeader.Size, Http2FrameHeader.Size));
+            chain.Append(payload.Slice(offset, Math.Min(maxFrame, length - offset)));
+        }
+        stream.Exchange.ResponseBytes += length + (count * Http2FrameHeader.Size);
     }
 
     /// <summary>END_STREAM sent: half-closed (local), or closed when the client had ended its side too.</summary>
@@ -399,5 +474,13 @@ internal sealed partial class Http2ServerConnection
             return;
         }
         _pool.Push(stream);
+    }
+
+    /// <summary>What <see cref="SendHeadWithDataAsync"/> sent.</summary>
+    private enum HeadSend
+    {
+        StreamGone,
+        HeadOnly,
+        HeadAndData,
     }
 }

@@ -147,22 +147,36 @@ internal sealed partial class Http2ServerConnection
         {
             return await SendFieldsAsync(stream, response, trailers: null, endStream: true).ConfigureAwait(false);
         }
-        if (!await SendFieldsAsync(stream, response, trailers: null, endStream: false).ConfigureAwait(false))
+        // Body bytes already received go out with the head; a body still on its way waits behind it.
+        ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
+        bool headSent = !read.IsCompletedSuccessfully;
+        if (headSent && !await SendFieldsAsync(stream, response, trailers: null, endStream: false).ConfigureAwait(false))
         {
             return false;
         }
         while (true)
         {
-            HttpBodyChunk chunk = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            HttpBodyChunk chunk = await read.ConfigureAwait(false);
             HttpHeaderList? trailers = chunk.IsEnd && body.Trailers is { Count: > 0 } fields ? fields : null;
             if (trailers is not null)
             {
                 exchange.ObserveGrpcStatus(trailers);
             }
+            bool endStream = chunk.IsEnd && trailers is null;
             bool sent;
             try
             {
-                sent = await SendDataAsync(stream, chunk.Data, endStream: chunk.IsEnd && trailers is null).ConfigureAwait(false);
+                if (headSent)
+                {
+                    sent = await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false);
+                }
+                else
+                {
+                    headSent = true;
+                    HeadSend head = await SendHeadWithDataAsync(stream, response, chunk.Data, endStream).ConfigureAwait(false);
+                    sent = head == HeadSend.HeadAndData
+                        || (head == HeadSend.HeadOnly && await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false));
+                }
             }
             finally
             {
@@ -176,6 +190,7 @@ internal sealed partial class Http2ServerConnection
             {
                 return trailers is null || await SendFieldsAsync(stream, head: null, trailers, endStream: true).ConfigureAwait(false);
             }
+            read = body.ReadAsync(CancellationToken.None);
         }
     }
 

@@ -1,0 +1,48 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text;
+using Meshy.Filters.Tests.HttpProxy;
+using Meshy.Testing;
+
+namespace Meshy.Filters.Tests.Http2Proxy;
+
+/// <summary>How responses leave for the client: as few sends as the frames allow.</summary>
+public sealed class Http2OutputTests
+{
+    [LinuxFact("counts segments with TCP_INFO")]
+    public async Task Http2_SmallResponseReceivedWhole_HeadAndBodyLeaveInOneSegment()
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            await request.RespondAsync(200, "small"u8.ToArray(), cancellationToken);     // head and body in one send
+            return true;
+        });
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint());
+        await connection.HandshakeAsync();
+        await connection.SendGetAsync(1);
+        Assert.Equal("small", Encoding.ASCII.GetString((await connection.ReadResponseAsync(1)).Body));
+
+        uint before = DataSegmentsIn(connection.Socket);
+        await connection.SendGetAsync(3);
+        RawHttp2Response response = await connection.ReadResponseAsync(3);
+        uint after = DataSegmentsIn(connection.Socket);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("small", Encoding.ASCII.GetString(response.Body));
+        // One gathered send of HEADERS + DATA(END_STREAM) is one loopback segment; a send per frame is two.
+        Assert.Equal(1u, after - before);
+    }
+
+    /// <summary><c>tcpi_data_segs_in</c> of <c>struct tcp_info</c> (linux/tcp.h): segments that carried data.</summary>
+    private static uint DataSegmentsIn(Socket socket)
+    {
+        const int IpProtoTcp = 6;
+        const int TcpInfo = 11;
+        const int DataSegsInOffset = 152;
+        byte[] info = new byte[256];
+        int length = socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+        Assert.True(length >= DataSegsInOffset + 4, $"TCP_INFO too short ({length} bytes) for tcpi_data_segs_in");
+        return BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(DataSegsInOffset));
+    }
+}
