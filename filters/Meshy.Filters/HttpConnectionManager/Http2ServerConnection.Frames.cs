@@ -222,7 +222,7 @@ internal sealed partial class Http2ServerConnection
             }
         }
         _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: false);
+        Serve(stream);
     }
 
     private void ProxySnapshotBegin(Http2Stream stream)

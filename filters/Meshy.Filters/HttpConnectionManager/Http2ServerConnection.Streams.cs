@@ -19,13 +19,17 @@ internal sealed partial class Http2ServerConnection
     private static readonly byte[] HeaderListTooLarge = "request header list too large\n"u8.ToArray();
     private static readonly byte[] ConnectNotSupported = "CONNECT is not supported over HTTP/2\n"u8.ToArray();
 
-    /// <inheritdoc />
+    /// <summary>Serves a stream whose request head was decoded, on the frame loop until its first wait.</summary>
     /// <remarks>
-    /// Not an async method: nothing awaits a stream's serving, and a fire-and-forget task would be
+    /// <para>Inline, not queued to the thread pool: routing and handing the request to the upstream take
+    /// microseconds, and the hop to a pool thread and back cost more than that (h2c on one core: 41k to 44k
+    /// requests per second, 24.4 to 22.8 µs of CPU per request). The frame loop goes on once the stream
+    /// waits for anything.</para>
+    /// <para>Not an async method: nothing awaits a stream's serving, and a fire-and-forget task would be
     /// allocated per stream. The pooled <see cref="ServeExchangeAsync"/> is continued with a delegate the
-    /// (pooled) stream keeps.
+    /// (pooled) stream keeps.</para>
     /// </remarks>
-    public void Serve(Http2Stream stream)
+    private void Serve(Http2Stream stream)
     {
         // An async method never throws here: even an exception before its first await is in the ValueTask.
         ValueTask serving = ServeExchangeAsync(stream);

@@ -19,8 +19,8 @@ namespace Meshy.Filters.HttpConnectionManager;
 
 /// <summary>
 /// HTTP/2 with prior knowledge (h2c, RFC 9113) on one downstream connection: one frame loop reads and
-/// checks every frame, each stream's request becomes an exchange served on its own task through the same
-/// routes, filters and router as HTTP/1.1, and responses go back as HEADERS and DATA frames sent from the
+/// checks every frame, each stream's request becomes an exchange, started on the frame loop and continued
+/// wherever its I/O completes, through the same routes, filters and router as HTTP/1.1, and responses go back as HEADERS and DATA frames sent from the
 /// upstream's buffers.
 /// </summary>
 /// <remarks>

@@ -16,10 +16,6 @@ public sealed class Http2StreamTests
         public List<int> Consumed { get; } = [];
 
         public void OnRequestBodyConsumed(Http2Stream stream, int bytes) => Consumed.Add(bytes);
-
-        public void Serve(Http2Stream stream)
-        {
-        }
     }
 
     private static Http2Stream NewStream(Owner owner)

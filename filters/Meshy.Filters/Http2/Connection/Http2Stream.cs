@@ -21,15 +21,13 @@ namespace Meshy.Filters.Http2.Connection;
 /// in the connection's table from its HEADERS until it is closed; its object goes back to the pool once
 /// it is closed and its serving task has ended, whichever comes last.
 /// </remarks>
-internal sealed class Http2Stream : IValueTaskSource<bool>, IThreadPoolWorkItem, IDisposable
+internal sealed class Http2Stream : IValueTaskSource<bool>, IDisposable
 {
-    private readonly IHttp2StreamOwner _owner;
     private ManualResetValueTaskSourceCore<bool> _windowWait = new() { RunContinuationsAsynchronously = true };
     private bool _waitingForWindow;
 
     public Http2Stream(ConnectionContext connection, TimeProvider time, IHttp2StreamOwner owner)
     {
-        _owner = owner;
         Exchange = new HttpExchange(connection, time);
         Body = new Http2RequestBody(this, owner);
     }
@@ -157,9 +155,6 @@ internal sealed class Http2Stream : IValueTaskSource<bool>, IThreadPoolWorkItem,
             _windowWait.SetResult(result);
         }
     }
-
-    /// <inheritdoc />
-    public void Execute() => _owner.Serve(this);
 
     public void Dispose()
     {

@@ -8,7 +8,4 @@ internal interface IHttp2StreamOwner
     /// buffered DATA: the flow-control credit goes back to the client (WINDOW_UPDATE) from here.
     /// </summary>
     void OnRequestBodyConsumed(Http2Stream stream, int bytes);
-
-    /// <summary>Serves the stream (called on a thread-pool thread once its request head is decoded).</summary>
-    void Serve(Http2Stream stream);
 }
