@@ -54,7 +54,7 @@ public sealed record ListenerConfig
     /// </summary>
     public bool OriginalDestination { get; init; }
 
-    /// <summary><c>max_request_line</c>: longest HTTP/1 request line in bytes; longer gets 414. Default 8192, range 256–1 048 576.</summary>
+    /// <summary><c>max_request_line</c>: longest request line in bytes (HTTP/2: method, :path and " HTTP/1.1"); longer gets 414. Default 8192, range 256–1 048 576.</summary>
     public int MaxRequestLine { get; init; } = DefaultMaxRequestLine;
 
     /// <summary>

@@ -203,6 +203,11 @@ internal sealed partial class Http2ServerConnection
         {
             stream.LocalStatus = 431;
         }
+        else if (RequestLineLength(request) > _manager.Settings.Limits.MaxRequestLineLength)
+        {
+            // max_request_line holds for every client: the request goes upstream as an HTTP/1.1 request line.
+            stream.LocalStatus = 414;
+        }
         else if (request.IsConnect)
         {
             stream.LocalStatus = 501;
@@ -224,6 +229,10 @@ internal sealed partial class Http2ServerConnection
         _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Serve(stream);
     }
+
+    /// <summary>The HTTP/1.1 request line this request would have: <c>METHOD SP path[?query] SP HTTP/1.1</c>.</summary>
+    private static long RequestLineLength(HttpRequestHead request) =>
+        request.MethodBytes.Length + 1L + request.Path.Length + (request.HasQuery ? 1 + request.Query.Length : 0) + 9;
 
     private void ProxySnapshotBegin(Http2Stream stream)
     {

@@ -18,6 +18,7 @@ internal sealed partial class Http2ServerConnection
 {
     private static readonly byte[] HeaderListTooLarge = "request header list too large\n"u8.ToArray();
     private static readonly byte[] ConnectNotSupported = "CONNECT is not supported over HTTP/2\n"u8.ToArray();
+    private static readonly byte[] RequestTargetTooLong = "request target too long\n"u8.ToArray();
 
     /// <summary>Serves a stream whose request head was decoded, on the frame loop until its first wait.</summary>
     /// <remarks>
@@ -83,8 +84,13 @@ internal sealed partial class Http2ServerConnection
         ForwardOutcome outcome = ForwardOutcome.Response;
         if (stream.LocalStatus != 0)
         {
-            exchange.SendLocalReply(stream.LocalStatus, stream.LocalStatus == 431 ? HeaderListTooLarge : ConnectNotSupported,
-                ResponseFlags.DownstreamProtocolError);
+            byte[] reason = stream.LocalStatus switch
+            {
+                431 => HeaderListTooLarge,
+                414 => RequestTargetTooLong,
+                _ => ConnectNotSupported,
+            };
+            exchange.SendLocalReply(stream.LocalStatus, reason, ResponseFlags.DownstreamProtocolError);
         }
         else
         {

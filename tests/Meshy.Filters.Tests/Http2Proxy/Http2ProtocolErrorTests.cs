@@ -196,6 +196,29 @@ public sealed class Http2ProtocolErrorTests
     }
 
     [Fact]
+    public async Task Http2_PathBeyondMaxRequestLine_Answers414AndTheNextStreamIsServed()
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint,
+            listenerExtra: "max_request_line = 256"));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint());
+        await connection.HandshakeAsync();
+        // "GET " + target + " HTTP/1.1": a 243-byte target makes a 256-byte request line, one more is too long.
+        string fits = "/" + new string('a', 238) + "?q=1";
+        string tooLong = fits + "2";
+
+        await connection.SendGetAsync(1, tooLong);
+        RawHttp2Response rejected = await connection.ReadResponseAsync(1);
+        await connection.SendGetAsync(3, fits);
+        RawHttp2Response served = await connection.ReadResponseAsync(3);
+
+        Assert.Equal(414, rejected.Status);
+        Assert.Equal(200, served.Status);
+        Assert.Equal($"GET {fits} len=0", Encoding.ASCII.GetString(served.Body));
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
     public async Task Http2_ConnectionWindowOverflow_GoAwayFlowControlError()
     {
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
