@@ -147,7 +147,7 @@ public class TelemetryRecordingBenchmarks
 
     /// <summary>A request the HTTP/1.1 parser rejected (400 <c>DPE</c>).</summary>
     [Benchmark]
-    public void RecordRejected() => _telemetry.OnHttpRejected(_web, 400, ResponseFlags.DownstreamProtocolError, _start, 128);
+    public void RecordRejected() => _telemetry.OnHttpRejected(_web, 11, 400, ResponseFlags.DownstreamProtocolError, _start, 128);
 
     /// <summary>A TCP session closing: closed counter and both byte counters.</summary>
     [Benchmark]

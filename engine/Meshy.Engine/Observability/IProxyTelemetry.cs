@@ -18,15 +18,17 @@ public interface IProxyTelemetry
     void OnHttpExchangeCompleted(HttpExchange exchange);
 
     /// <summary>
-    /// A request the HTTP codec rejected before it became an exchange (400, 408 request-header timeout, 414,
-    /// 431, 505): it reached no route and no cluster. Called once the error reply was sent (or failed to be).
+    /// A request the HTTP codec rejected before it became an exchange (HTTP/1.1: 400, 408 request-header timeout,
+    /// 414, 431, 505; HTTP/2: a malformed request reset with PROTOCOL_ERROR, status 0): it reached no route and
+    /// no cluster. Called once the error reply was sent (or failed to be).
     /// </summary>
-    /// <param name="connection">The downstream connection, closed after the reply.</param>
-    /// <param name="status">The status sent.</param>
+    /// <param name="connection">The downstream connection (closed after an HTTP/1.1 reply).</param>
+    /// <param name="version">The HTTP version as in <c>HttpRequestHead.Version</c>: 11, or 20 for HTTP/2.</param>
+    /// <param name="status">The status sent; 0 when no response was (an HTTP/2 stream reset).</param>
     /// <param name="flags"><see cref="ResponseFlags.DownstreamProtocolError"/> for malformed bytes, none for a timeout.</param>
     /// <param name="startTimestamp"><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at the request's first byte.</param>
     /// <param name="responseBytes">Bytes of the error reply sent to the client.</param>
-    void OnHttpRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long responseBytes);
+    void OnHttpRejected(ConnectionContext connection, int version, int status, ResponseFlags flags, long startTimestamp, long responseBytes);
 
     /// <summary>A TCP proxy session reached its upstream (<see cref="ConnectionContext.UpstreamEndpoint"/> is set).</summary>
     void OnTcpSessionOpened(ConnectionContext connection);

@@ -19,7 +19,7 @@ public sealed class NullProxyTelemetry : IProxyTelemetry
     }
 
     /// <inheritdoc />
-    public void OnHttpRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
+    public void OnHttpRejected(ConnectionContext connection, int version, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
     {
     }
 

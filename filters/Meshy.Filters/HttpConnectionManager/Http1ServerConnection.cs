@@ -553,7 +553,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         finally
         {
             // The request never became an exchange (no route, no filters): count and log it here, sent or not.
-            ResolveSnapshot().Telemetry.OnHttpRejected(_connection, status, flags, _headStartTimestamp, _sender.BytesSent - sentBefore);
+            ResolveSnapshot().Telemetry.OnHttpRejected(_connection, 11, status, flags, _headStartTimestamp, _sender.BytesSent - sentBefore);
         }
     }
 

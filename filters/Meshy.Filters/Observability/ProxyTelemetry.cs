@@ -53,7 +53,7 @@ internal sealed partial class ProxyTelemetry(
     }
 
     /// <inheritdoc />
-    public void OnHttpRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
+    public void OnHttpRejected(ConnectionContext connection, int version, int status, ResponseFlags flags, long startTimestamp, long responseBytes)
     {
         try
         {
@@ -63,7 +63,7 @@ internal sealed partial class ProxyTelemetry(
             http.Find(connection.Listener.OriginalDestination, cluster: null, subset: null, endpoint: null)
                 .Get(status, flags)
                 .Record(milliseconds, requestBytes: 0, responseBytes);
-            accessLog?.WriteRejected(connection, status, flags, startTimestamp, end, responseBytes);
+            accessLog?.WriteRejected(connection, version, status, flags, startTimestamp, end, responseBytes);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

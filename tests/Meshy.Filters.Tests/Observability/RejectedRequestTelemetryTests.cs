@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Meshy.Filters.Http2;
+using Meshy.Filters.Tests.Http2Proxy;
 using Meshy.Testing;
 
 namespace Meshy.Filters.Tests.Observability;
@@ -73,6 +75,48 @@ public sealed class RejectedRequestTelemetryTests : IDisposable
         Assert.Equal(0, line.GetProperty("bytes_received").GetInt64());
         Assert.True(line.GetProperty("bytes_sent").GetInt64() > 0);
         Assert.True(line.GetProperty("duration").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Telemetry_Http2MalformedRequestReset_CountedWithStatusZeroAndLoggedAsHttp2()
+    {
+        await using FakeHttpUpstream backend = FakeHttpUpstream.Echo();
+        string logPath = Path.Combine(_directory, "access.log");
+        await using ObservabilityHarness proxy = await ObservabilityHarness.StartAsync(Config(backend.EndPoint, logPath));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint("web"));
+        await connection.HandshakeAsync();
+
+        // An uppercase field name makes the request malformed (RFC 9113 §8.2.1): reset, and the connection goes on.
+        await connection.SendHeadersAsync(1, endStream: true, (":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/"), ("X-Upper", "v"));
+        Assert.Equal(Http2ErrorCode.ProtocolError, await connection.ReadResetAsync(1));
+        await connection.SendGetAsync(3);
+        Assert.Equal(200, (await connection.ReadResponseAsync(3)).Status);
+
+        (string, string)[] rejected =
+        [
+            ("destination_service", "unknown"), ("response_code", "0"), ("response_flags", "DPE"), ("request_protocol", "http"),
+        ];
+        PrometheusText metrics = null!;
+        await Loopback.WaitUntilAsync(() =>
+        {
+            metrics = proxy.ScrapeAsync().GetAwaiter().GetResult();
+            return metrics.Where("istio_requests_total").Sum(s => s.Value) >= 2;
+        }, "both requests are recorded");
+        Assert.Equal(1, metrics.Single("istio_requests_total", rejected));
+        Assert.Equal(2, metrics.Where("istio_requests_total").Sum(s => s.Value));
+        Assert.Single(backend.Requests);
+
+        string[] lines = [];
+        await Loopback.WaitUntilAsync(() =>
+        {
+            lines = File.Exists(logPath) ? File.ReadAllLines(logPath) : [];
+            return lines.Length >= 2;
+        }, "both access-log lines are written");
+        JsonElement line = lines.Select(l => JsonDocument.Parse(l).RootElement).Single(l => l.GetProperty("status").GetInt32() == 0);
+        Assert.Equal("HTTP/2", line.GetProperty("protocol").GetString());
+        Assert.Equal("DPE", line.GetProperty("response_flags").GetString());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("path").ValueKind);
+        Assert.Equal(0, line.GetProperty("bytes_sent").GetInt64());
     }
 
     private static string Config(IPEndPoint backend, string logPath) => $$"""

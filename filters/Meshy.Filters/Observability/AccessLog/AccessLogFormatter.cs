@@ -64,10 +64,11 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
     }
 
     /// <summary>
-    /// Formats and queues the line of a request the HTTP/1.1 codec rejected (400, 408, 414, 431, 505): no
-    /// request was parsed, so method, authority, path, route and destination fields are null.
+    /// Formats and queues the line of a request the codec rejected (HTTP/1.1: 400, 408, 414, 431, 505; HTTP/2:
+    /// a malformed request, status 0): no request was parsed, so method, authority, path, route and
+    /// destination fields are null.
     /// </summary>
-    public bool WriteRejected(ConnectionContext connection, int status, ResponseFlags flags, long startTimestamp, long endTimestamp, long responseBytes)
+    public bool WriteRejected(ConnectionContext connection, int version, int status, ResponseFlags flags, long startTimestamp, long endTimestamp, long responseBytes)
     {
         if (!writer.TryClaim(out long position, out byte[] buffer))
         {
@@ -87,7 +88,7 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
                 switch (field)
                 {
                     case AccessLogField.Protocol:
-                        line.WriteRaw("\"HTTP/1.1\""u8);
+                        WriteProtocol(ref line, version);
                         break;
                     case AccessLogField.Status:
                         line.WriteNumber(status);
@@ -183,7 +184,7 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
             switch (field)
             {
                 case AccessLogField.Protocol:
-                    line.WriteRaw(request.Version switch { 10 => "\"HTTP/1.0\""u8, 20 => "\"HTTP/2\""u8, _ => "\"HTTP/1.1\""u8 });
+                    WriteProtocol(ref line, request.Version);
                     break;
                 case AccessLogField.Method:
                     // The token as received: GetMethodString's value, without building a string for a custom method.
@@ -325,4 +326,7 @@ internal sealed class AccessLogFormatter(ImmutableArray<AccessLogField> fields, 
         }
         line.WriteAddress(address);
     }
+
+    private static void WriteProtocol(ref AccessLogLineBuilder line, int version) =>
+        line.WriteRaw(version switch { 10 => "\"HTTP/1.0\""u8, 20 => "\"HTTP/2\""u8, _ => "\"HTTP/1.1\""u8 });
 }
