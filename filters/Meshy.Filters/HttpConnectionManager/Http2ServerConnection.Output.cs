@@ -159,27 +159,7 @@ internal sealed partial class Http2ServerConnection
                     EndLocalUnsynchronized(stream);
                 }
             }
-            // The encoder's table follows the order blocks are sent in: encode under the write lock only.
-            uint tableSize = _peerSettings.HeaderTableSize;
-            if (tableSize != _encoderTableSize)
-            {
-                _encoder.SetPeerMaxTableSize(tableSize);
-                _encoderTableSize = tableSize;
-            }
-            ArrayBufferWriter<byte> block = stream.FieldBlock;
-            block.ResetWrittenCount();
-            if (head is not null)
-            {
-                EncodeHead(head, block);
-            }
-            else if (trailers is not null)
-            {
-                EncodeFields(trailers, block);
-            }
-            ArrayBufferWriter<byte> frames = stream.Frames;
-            frames.ResetWrittenCount();
-            Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
-            stream.Exchange.ResponseBytes += frames.WrittenCount;
+            ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers, endStream);
             Http1SendChain chain = stream.Chain;
             chain.Clear();
             chain.Append(TakeControl());
@@ -192,6 +172,36 @@ internal sealed partial class Http2ServerConnection
             _writeLock.Release();
             ScheduleControlFlush();
         }
+    }
+
+    /// <summary>
+    /// Write lock held: encodes a response head (or trailers) and writes it as HEADERS (+ CONTINUATION) into
+    /// <c>stream.Frames</c>, emptied first. The encoder's table follows the order blocks are sent in, so
+    /// blocks are encoded under the write lock only.
+    /// </summary>
+    private ArrayBufferWriter<byte> WriteHeadersFrame(Http2Stream stream, HttpResponseHead? head, HttpHeaderList? trailers, bool endStream)
+    {
+        uint tableSize = _peerSettings.HeaderTableSize;
+        if (tableSize != _encoderTableSize)
+        {
+            _encoder.SetPeerMaxTableSize(tableSize);
+            _encoderTableSize = tableSize;
+        }
+        ArrayBufferWriter<byte> block = stream.FieldBlock;
+        block.ResetWrittenCount();
+        if (head is not null)
+        {
+            EncodeHead(head, block);
+        }
+        else if (trailers is not null)
+        {
+            EncodeFields(trailers, block);
+        }
+        ArrayBufferWriter<byte> frames = stream.Frames;
+        frames.ResetWrittenCount();
+        Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
+        stream.Exchange.ResponseBytes += frames.WrittenCount;
+        return frames;
     }
 
     /// <summary>
@@ -226,20 +236,8 @@ internal sealed partial class Http2ServerConnection
                     }
                 }
             }
-            uint tableSize = _peerSettings.HeaderTableSize;
-            if (tableSize != _encoderTableSize)
-            {
-                _encoder.SetPeerMaxTableSize(tableSize);
-                _encoderTableSize = tableSize;
-            }
-            ArrayBufferWriter<byte> block = stream.FieldBlock;
-            block.ResetWrittenCount();
-            EncodeHead(head, block);
-            ArrayBufferWriter<byte> frames = stream.Frames;
-            frames.ResetWrittenCount();
-            Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream: false, _peerSettings.MaxFrameSize);
+            ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers: null, endStream: false);
             int headLength = frames.WrittenCount;
-            stream.Exchange.ResponseBytes += headLength;
             Http1SendChain chain = stream.Chain;
             chain.Clear();
             chain.Append(TakeControl());
