@@ -80,14 +80,10 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            error = ToIOException(ex);
-        }
         catch (Exception ex)
         {
-            // The pipe itself failed (a reader misused it); readers still get told, never a crash.
-            error = ex;
+            // A reset or closed socket; or the pipe itself failed (a reader misused it): readers are told, never a crash.
+            error = ex is SocketException or ObjectDisposedException ? ToIOException(ex) : ex;
         }
         writer.Complete(error);
     }

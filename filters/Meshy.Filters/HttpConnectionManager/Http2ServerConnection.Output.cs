@@ -211,7 +211,7 @@ internal sealed partial class Http2ServerConnection
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HeadSend> SendHeadWithDataAsync(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream)
     {
-        int length = (int)Math.Min(data.Length, int.MaxValue);
+        long length = data.Length;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -222,14 +222,13 @@ internal sealed partial class Http2ServerConnection
                 {
                     return HeadSend.StreamGone;
                 }
-                withData = length == data.Length
-                    && length <= (long)MaxFramesPerSend * _peerSettings.MaxFrameSize
+                withData = length <= (long)MaxFramesPerSend * _peerSettings.MaxFrameSize
                     && length <= _connectionSendWindow.Available
                     && length <= stream.SendWindow.Available;
                 if (withData)
                 {
-                    _connectionSendWindow.TryConsume(length);
-                    stream.SendWindow.TryConsume(length);
+                    _connectionSendWindow.TryConsume((int)length);
+                    stream.SendWindow.TryConsume((int)length);
                     if (endStream)
                     {
                         EndLocalUnsynchronized(stream);
