@@ -8,9 +8,9 @@ public sealed class ValidateTests
     public static TheoryData<string> ShippedConfigs()
     {
         var data = new TheoryData<string>();
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "conf"), "*.toml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Find(), "conf"), "*.toml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            data.Add(Path.GetRelativePath(RepositoryRoot(), file));
+            data.Add(Path.GetRelativePath(RepositoryRoot.Find(), file));
         }
         return data;
     }
@@ -19,7 +19,7 @@ public sealed class ValidateTests
     [MemberData(nameof(ShippedConfigs))]
     public async Task Validate_ShippedConfig_PrintsExactlyOneSummaryLineAndExitsZero(string relativePath)
     {
-        (int exitCode, string stdout, string stderr) = await MeshyProcess.RunToEndAsync(["validate", "--config", relativePath], RepositoryRoot());
+        (int exitCode, string stdout, string stderr) = await MeshyProcess.RunToEndAsync(["validate", "--config", relativePath], RepositoryRoot.Find());
 
         Assert.True(exitCode == 0, stderr);
         string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -69,15 +69,5 @@ public sealed class ValidateTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("frobnicate", stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        DirectoryInfo? directory = new(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Meshy.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Meshy.sln not found above " + AppContext.BaseDirectory);
     }
 }

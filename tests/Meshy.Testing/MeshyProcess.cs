@@ -6,8 +6,9 @@ using System.Text.RegularExpressions;
 namespace Meshy.Testing;
 
 /// <summary>
-/// Runs the real <c>meshy</c> command as a child process (<c>dotnet meshy.dll ...</c>) and reads its
-/// log lines, so tests can learn the ports it bound (port 0) and wait for what it says.
+/// Runs the real <c>meshy</c> command as a child process (<c>dotnet meshy.dll ...</c>, or a published
+/// native <c>meshy</c>) and reads its log lines, so tests can learn the ports it bound (port 0) and
+/// wait for what it says.
 /// </summary>
 public sealed partial class MeshyProcess : IAsyncDisposable
 {
@@ -27,6 +28,9 @@ public sealed partial class MeshyProcess : IAsyncDisposable
     /// <summary>The path of meshy.dll next to the test assembly.</summary>
     public static string MeshyDll => typeof(Meshy.Cli.Commands.ExitCodes).Assembly.Location;
 
+    /// <summary>The command that starts meshy: <paramref name="executable"/> when given, else <c>dotnet meshy.dll</c>.</summary>
+    private static IEnumerable<string> MeshyCommand(string? executable) => executable is null ? ["dotnet", MeshyDll] : [executable];
+
     /// <summary>Every line written so far on stdout and stderr, in arrival order.</summary>
     public IReadOnlyList<string> Lines
     {
@@ -43,43 +47,21 @@ public sealed partial class MeshyProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>meshy ARGS...</c> with the working directory given (default: a fresh temp folder). With
-    /// <paramref name="commandPrefix"/> the command runs under it, e.g. <c>ip netns exec NS</c> (#8).
+    /// <paramref name="commandPrefix"/> the command runs under it, e.g. <c>ip netns exec NS</c> (#8);
+    /// with <paramref name="executable"/> that program is meshy instead of <c>dotnet meshy.dll</c>.
     /// </summary>
     public static MeshyProcess Start(
         IEnumerable<string> arguments,
         string? workingDirectory = null,
         IDictionary<string, string>? environment = null,
-        IReadOnlyList<string>? commandPrefix = null)
+        IReadOnlyList<string>? commandPrefix = null,
+        string? executable = null)
     {
-        var start = new ProcessStartInfo(commandPrefix is { Count: > 0 } ? commandPrefix[0] : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("meshy-run-").FullName,
-        };
-        if (commandPrefix is { Count: > 0 })
-        {
-            foreach (string word in commandPrefix.Skip(1))
-            {
-                start.ArgumentList.Add(word);
-            }
-            start.ArgumentList.Add("dotnet");
-        }
-        start.ArgumentList.Add(MeshyDll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment.Remove("MESHY_CONFIG");
-        if (environment is not null)
-        {
-            foreach ((string key, string value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-        }
+        ProcessStartInfo start = StartInfo(
+            [.. commandPrefix ?? [], .. MeshyCommand(executable), .. arguments],
+            workingDirectory ?? Directory.CreateTempSubdirectory("meshy-run-").FullName,
+            environment);
+        start.RedirectStandardInput = true;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var meshy = new MeshyProcess(process);
         process.OutputDataReceived += (_, e) => meshy.OnLine(e.Data, meshy._stdoutClosed);
@@ -91,40 +73,32 @@ public sealed partial class MeshyProcess : IAsyncDisposable
     }
 
     /// <summary>Runs <c>meshy ARGS...</c> to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        IDictionary<string, string>? environment = null,
+        string? executable = null,
+        TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        start.ArgumentList.Add(MeshyDll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment.Remove("MESHY_CONFIG");
-        if (environment is not null)
-        {
-            foreach ((string key, string value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-        }
+        ProcessStartInfo start = StartInfo([.. MeshyCommand(executable), .. arguments], workingDirectory ?? Environment.CurrentDirectory, environment);
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(DefaultWait);
-        await process.WaitForExitAsync(timeout.Token);
+        using var deadline = new CancellationTokenSource(timeout ?? DefaultWait);
+        await process.WaitForExitAsync(deadline.Token);
         return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Starts <c>meshy run --config PATH</c> and waits until admin and every listener are up.</summary>
-    public static async Task<MeshyProcess> RunAsync(string configPath, params string[] listeners)
+    public static Task<MeshyProcess> RunAsync(string configPath, params string[] listeners) => RunAsync(null, configPath, listeners);
+
+    /// <summary>As <see cref="RunAsync(string, string[])"/>, with the program <paramref name="executable"/> as meshy.</summary>
+    public static Task<MeshyProcess> RunExecutableAsync(string executable, string configPath, params string[] listeners) =>
+        RunAsync(executable, configPath, listeners);
+
+    private static async Task<MeshyProcess> RunAsync(string? executable, string configPath, string[] listeners)
     {
-        MeshyProcess meshy = Start(["run", "--config", configPath, "--log-level", "Debug"]);
+        MeshyProcess meshy = Start(["run", "--config", configPath, "--log-level", "Debug"], executable: executable);
         try
         {
             await meshy.WaitForLineAsync(AdminListening());
@@ -235,6 +209,28 @@ public sealed partial class MeshyProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+    }
+
+    /// <summary>The command line <paramref name="command"/> with output captured and no inherited <c>MESHY_CONFIG</c>.</summary>
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> command, string workingDirectory, IDictionary<string, string>? environment)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (string word in command.Skip(1))
+        {
+            start.ArgumentList.Add(word);
+        }
+        start.Environment.Remove("MESHY_CONFIG");
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        return start;
     }
 
     private static Regex AdminListening() => AdminListeningRegex();
