@@ -3,10 +3,10 @@ using Meshy.Bench.Load.Processes;
 namespace Meshy.Bench.Load.Proxies;
 
 /// <summary>
-/// The Meshy to measure: <c>--meshy PATH</c> (meshy.dll, its directory or an apphost), or a
-/// Release build of cli/Meshy.Cli that the runner makes into a directory of its own, in the
-/// runner's own build slot (<c>MESHY_BUILD_SLOT</c>, <c>bench</c> when unset) so it never races
-/// other builds of the tree.
+/// The Meshy to measure: <c>--meshy PATH</c> (a native meshy, an apphost, meshy.dll or its directory),
+/// or the native meshy that the runner publishes from cli/Meshy.Cli as users make it
+/// (<c>dotnet publish -c Release -r linux-x64</c>, NativeAOT), in the runner's own build slot
+/// (<c>MESHY_BUILD_SLOT</c>, <c>bench</c> when unset) so it never races other builds of the tree.
 /// </summary>
 internal sealed record MeshyBinary(ProcessCommand? Command, string Source, string? Error)
 {
@@ -25,12 +25,12 @@ internal sealed record MeshyBinary(ProcessCommand? Command, string Source, strin
             return new MeshyBinary(null, "build", "cannot find the Meshy checkout (Meshy.sln) above the working directory; pass --meshy PATH");
         }
         string slot = Environment.GetEnvironmentVariable("MESHY_BUILD_SLOT") is { Length: > 0 } own ? own : "bench";
-        string output = Path.Combine(root, ".artifacts", slot, "load-meshy");
+        string output = Path.Combine(root, ".artifacts", slot, "load-meshy-native");
         string project = Path.Combine(root, "cli", "Meshy.Cli", "Meshy.Cli.csproj");
-        Console.Out.WriteLine($"building Meshy (Release) into {output} ...");
+        Console.Out.WriteLine($"publishing the native Meshy (Release, linux-x64) into {output} ...");
 
-        var build = new ProcessCommand(SelfCommand.DotnetHost(), "build", "-c", "Release", project, "-o", output, "--nologo", "-v", "quiet");
-        await using ChildProcess process = ChildProcess.Start("dotnet build", build, new Dictionary<string, string> { ["MESHY_BUILD_SLOT"] = slot }, root);
+        var publish = new ProcessCommand(SelfCommand.DotnetHost(), "publish", "-c", "Release", "-r", NativeRuntime, project, "-o", output, "--nologo", "-v", "quiet");
+        await using ChildProcess process = ChildProcess.Start("dotnet publish", publish, new Dictionary<string, string> { ["MESHY_BUILD_SLOT"] = slot }, root);
         process.CloseStdin();
         int exitCode;
         try
@@ -44,16 +44,21 @@ internal sealed record MeshyBinary(ProcessCommand? Command, string Source, strin
         if (exitCode != 0)
         {
             string errors = string.Join(" | ", process.DrainStdout().Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Distinct().Take(3));
-            return new MeshyBinary(null, project, $"dotnet build cli/Meshy.Cli failed (exit {exitCode}): {(errors.Length > 0 ? errors : process.Tail())}");
+            return new MeshyBinary(null, project,
+                $"dotnet publish -r {NativeRuntime} cli/Meshy.Cli failed (exit {exitCode}; NativeAOT links with clang: apt-get install -y clang zlib1g-dev): {(errors.Length > 0 ? errors : process.Tail())}");
         }
-        return FromPath(Path.Combine(output, "meshy.dll"));
+        return FromPath(Path.Combine(output, "meshy"));
     }
+
+    /// <summary>The runtime the native meshy is published for: the one the project's lock files pin.</summary>
+    private const string NativeRuntime = "linux-x64";
 
     private static MeshyBinary FromPath(string path)
     {
         if (Directory.Exists(path))
         {
-            path = Path.Combine(path, "meshy.dll");
+            // A build's output holds meshy.dll; a native publish holds only the executable.
+            path = File.Exists(Path.Combine(path, "meshy.dll")) ? Path.Combine(path, "meshy.dll") : Path.Combine(path, "meshy");
         }
         if (!File.Exists(path))
         {
