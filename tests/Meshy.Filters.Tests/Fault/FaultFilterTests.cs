@@ -69,6 +69,21 @@ public sealed class FaultFilterTests
     }
 
     [Fact]
+    public async Task FaultFilter_TimersFireEarly_StillDelaysTheWholeFixedTime()
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        FaultFilter filter = Filter(new FaultConfig { Delay = new FaultDelayConfig { Percent = 100, Fixed = delay } }, new ScriptedRandom(0.0));
+        var time = new EarlyTimers();
+        using var test = new TestExchange(time: time);
+
+        long start = time.GetTimestamp();
+        FilterStatus status = await filter.OnRequestHeadersAsync(test.Exchange);
+
+        Assert.Equal(FilterStatus.Continue, status);
+        Assert.True(time.GetElapsedTime(start) >= delay, $"delayed {time.GetElapsedTime(start).TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task FaultFilter_DelayAndAbortDrawn_BothAppliedWithDIAndFI()
     {
         FaultFilter filter = Filter(new FaultConfig
@@ -127,4 +142,10 @@ public sealed class FaultFilterTests
 
     private static FaultFilter Filter(FaultConfig config, ScriptedRandom random) =>
         new(FaultSettings.From(config), random, NullLogger.Instance);
+
+    /// <summary>The system clock, with timers that fire after 90 % of their due time, as coarse timers can.</summary>
+    private sealed class EarlyTimers : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => System.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : dueTime * 0.9, period);
+    }
 }

@@ -15,7 +15,7 @@ internal sealed class TestExchange : IDisposable
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly SocketSender _sender;
 
-    public TestExchange(string? contentType = null)
+    public TestExchange(string? contentType = null, TimeProvider? time = null)
     {
         _sender = new SocketSender(_socket);
         ProxySnapshot snapshot = TestSnapshots.Snapshot([]);
@@ -33,7 +33,7 @@ internal sealed class TestExchange : IDisposable
             Draining = CancellationToken.None,
             Closing = CancellationToken.None,
         };
-        Exchange = new HttpExchange(connection);
+        Exchange = new HttpExchange(connection, time);
         Exchange.Begin(snapshot);
         Exchange.Request.SetMethod(HttpMethodKind.Post, "POST"u8);
         Exchange.Request.SetPath("/svc/Method"u8);
