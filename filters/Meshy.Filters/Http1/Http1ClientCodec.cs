@@ -33,6 +33,21 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     /// <summary>The connection.</summary>
     public UpstreamConnection Connection { get; }
 
+    /// <summary>
+    /// The codec kept with a pooled connection, made on its first use. Every user of a pool (the router,
+    /// mirror copies) takes it here, so whoever made it, it knows its lease.
+    /// </summary>
+    public static Http1ClientCodec For(Http1PooledConnection lease)
+    {
+        if (lease.Codec is Http1ClientCodec codec)
+        {
+            return codec;
+        }
+        codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default) { Lease = lease };
+        lease.Codec = codec;
+        return codec;
+    }
+
     /// <summary>The pooled connection this codec belongs to; null for a codec used on its own.</summary>
     public Http1PooledConnection? Lease { get; init; }
 

@@ -198,7 +198,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
             lease = acquired.Connection!;
             endpoint.State.RequestStarted();
             Attach(lease.Connection);
-            var codec = lease.Codec as Http1ClientCodec ?? NewCodec(lease);
+            Http1ClientCodec codec = Http1ClientCodec.For(lease);
 
             // 3. the copy: head, then the body as the primary streams it
             bool chunked = await codec.SendRequestHeadAsync(_head, cancellationToken).ConfigureAwait(false);
@@ -263,13 +263,6 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
                 return;
             }
         }
-    }
-
-    private static Http1ClientCodec NewCodec(Http1PooledConnection lease)
-    {
-        var codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default);
-        lease.Codec = codec;
-        return codec;
     }
 
     /// <summary>Starts the mirror timeout. NOTE: the deadline has half the timeout of slack, so a callback of an earlier copy is ignored.</summary>

@@ -38,7 +38,7 @@ internal sealed partial class RouterFilter
             return new UpstreamAcquireResult(result.Status, null, result.Failure, result.SocketError);
         }
         Http1PooledConnection lease = result.Connection;
-        return new UpstreamAcquireResult(result.Status, lease.Codec as Http1ClientCodec ?? NewCodec(lease));
+        return new UpstreamAcquireResult(result.Status, Http1ClientCodec.For(lease));
     }
 
     /// <summary>

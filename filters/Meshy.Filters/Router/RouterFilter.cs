@@ -423,13 +423,6 @@ internal sealed partial class RouterFilter(
         return state;
     }
 
-    private static Http1ClientCodec NewCodec(Http1PooledConnection lease)
-    {
-        var codec = new Http1ClientCodec(lease.Connection, Http1Limits.Default) { Lease = lease };
-        lease.Codec = codec;
-        return codec;
-    }
-
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private static async ValueTask PumpRequestBodyAsync(RouterExchangeState state, HttpExchange exchange, UpstreamStream upstream, IHttpBodySource body)
     {

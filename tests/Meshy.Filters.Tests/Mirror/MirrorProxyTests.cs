@@ -284,6 +284,27 @@ public sealed class MirrorProxyTests
     }
 
     [Fact]
+    public async Task Mirror_ToThePrimarysOwnCluster_ConnectionsTheCopiesOpenedServeTheRouterToo()
+    {
+        await using FakeHttpUpstream backend = Answering("primary");
+        await using MirrorProxy proxy = await MirrorProxy.StartAsync(MirrorConfigs.Mirrored([backend.EndPoint], [backend.EndPoint],
+            mirror: """{ cluster = "backend" }"""));
+        using HttpClient client = proxy.CreateClient();
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal("primary", await client.GetStringAsync($"/{i}"));
+            await proxy.WaitForCountAsync("backend", MirrorResult.Sent, i + 1);
+        }
+
+        Assert.Equal(40, backend.Requests.Count);
+        Assert.Empty(backend.Errors);
+        // Every connection went back to the pool, whoever opened it (a codec made by a copy once lacked its
+        // lease, and the router's release of it failed): at most the router's and the copies' one.
+        Assert.InRange(backend.Accepted, 1, 2);
+    }
+
+    [Fact]
     public async Task Mirror_ClientGoneMidBody_CopyAbandoned()
     {
         var headSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
