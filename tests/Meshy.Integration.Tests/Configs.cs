@@ -23,6 +23,27 @@ internal static class Configs
 
         """;
 
+    public static string HttpListener(string name, string routes) => $"""
+        [[listeners]]
+        name = "{name}"
+        address = "127.0.0.1:0"
+        protocol = "http"
+        routes = "{routes}"
+
+        """;
+
+    /// <summary>Route table <paramref name="name"/> with one rule, <c>all</c>, sending every request to <paramref name="cluster"/>.</summary>
+    public static string RoutesAllTo(string name, string cluster) => $$"""
+        [[routes]]
+        name = "{{name}}"
+
+          [[routes.rules]]
+          name = "all"
+          match.path.prefix = "/"
+          to = [{ cluster = "{{cluster}}" }]
+
+        """;
+
     public static string Cluster(string name, params IPEndPoint[] endpoints) => $"""
         [[clusters]]
         name = "{name}"

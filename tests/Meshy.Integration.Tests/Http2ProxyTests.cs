@@ -16,21 +16,7 @@ public sealed partial class Http2ProxyTests
         [access_log]
         path = "{{accessLog}}"
 
-        [[listeners]]
-        name = "web"
-        address = "127.0.0.1:0"
-        protocol = "http"
-        routes = "web"
-
-        [[routes]]
-        name = "web"
-
-          [[routes.rules]]
-          name = "all"
-          match.path.prefix = "/"
-          to = [{ cluster = "backend" }]
-
-        """ + Configs.Cluster("backend", upstream);
+        """ + Configs.HttpListener("web", "web") + Configs.RoutesAllTo("web", "backend") + Configs.Cluster("backend", upstream);
 
     [Fact]
     public async Task Run_CurlHttp2PriorKnowledge_GetAndPostProxiedAndLoggedAsHttp2()

@@ -12,22 +12,8 @@ namespace Meshy.Integration.Tests;
 [Collection(NativeMeshyCollection.Name)]
 public sealed partial class NativeMeshyTests(NativeMeshyBuild build)
 {
-    private static string Config(IPEndPoint upstream, string extraListener = "") => Configs.Header() + $$"""
-        [[listeners]]
-        name = "web"
-        address = "127.0.0.1:0"
-        protocol = "http"
-        routes = "web"
-        {{extraListener}}
-        [[routes]]
-        name = "web"
-
-          [[routes.rules]]
-          name = "all"
-          match.path.prefix = "/"
-          to = [{ cluster = "backend" }]
-
-        """ + Configs.Cluster("backend", upstream);
+    private static string Config(IPEndPoint upstream, string extraListener = "") =>
+        Configs.Header() + Configs.HttpListener("web", "web") + extraListener + Configs.RoutesAllTo("web", "backend") + Configs.Cluster("backend", upstream);
 
     [NativeFact]
     public async Task Native_DemoTour_EveryStepBehaves()
@@ -61,15 +47,7 @@ public sealed partial class NativeMeshyTests(NativeMeshyBuild build)
         await meshy.WaitForLineAsync(new Regex(Regex.Escape(config.Path) + @":\d+:\d+: clusters\[0\]\.connect_timeout: "), before);
         Assert.Equal("GET /three len=0", await SendAsync(client, new Uri(web, "three"), HttpVersion.Version11));
 
-        config.Rewrite(Config(upstream.EndPoint, """
-
-            [[listeners]]
-            name = "extra"
-            address = "127.0.0.1:0"
-            protocol = "http"
-            routes = "web"
-
-            """));
+        config.Rewrite(Config(upstream.EndPoint, Configs.HttpListener("extra", "web")));
         var extra = new Uri($"http://{await meshy.ListenerEndPointAsync("extra")}/");
         Assert.Equal("GET /four len=0", await SendAsync(client, new Uri(extra, "four"), HttpVersion.Version20));
     }
