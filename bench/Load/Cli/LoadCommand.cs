@@ -122,7 +122,10 @@ internal static class LoadCommand
             {
                 proxies.Add(new MeshyLauncher(await MeshyBinary.ResolveAsync(meshyPath, cancellationToken)));
             }
-            proxies.AddRange(peers.Select(ProxyCatalog.Peer));
+            foreach (string peer in peers)
+            {
+                proxies.Add(await ProxyCatalog.PeerAsync(peer, cancellationToken));
+            }
             PrintTools(proxies, scenarios);
             string subject = noMeshy ? proxies[0].Name : Subject;
             await new LoadRunner(options, proxies, subject, Console.Out).RunAsync(scenarios, results, cancellationToken);
@@ -250,7 +253,7 @@ internal static class LoadCommand
     {
         if (names is null)
         {
-            return ProxyCatalog.PeerNames;
+            return ProxyCatalog.DefaultPeerNames;
         }
         List<string> peers = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
         foreach (string peer in peers.Where(p => !ProxyCatalog.PeerNames.Contains(p)))

@@ -8,11 +8,12 @@ namespace Meshy.Bench.Load.Proxies;
 
 /// <summary>
 /// Meshy as a separate process, <c>meshy run --config FILE</c>, with a generated config (format in
-/// CONTRACT.md) and an admin port of its own so that <c>GET /ready</c> can gate the run.
+/// CONTRACT.md) and an admin port of its own so that <c>GET /ready</c> can gate the run. Named
+/// <c>meshy</c>, or <c>meshy-jit</c> when it is the JIT build measured beside the native one.
 /// </summary>
-internal sealed class MeshyLauncher(MeshyBinary binary) : IProxyLauncher
+internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy") : IProxyLauncher
 {
-    public string Name => "meshy";
+    public string Name => name;
 
     public bool IsBaseline => false;
 
