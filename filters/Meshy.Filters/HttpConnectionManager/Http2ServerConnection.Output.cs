@@ -11,8 +11,9 @@ using Meshy.Filters.Http2.Frames;
 namespace Meshy.Filters.HttpConnectionManager;
 
 /// <summary>
-/// Sending: one writer at a time (<see cref="_writeLock"/>), control frames queued and sent with the next
-/// send, DATA within the client's windows, and request-body credit returned as it is consumed.
+/// Sending: one writer at a time (<see cref="_writeLock"/>), streams' frames batched into one send per turn
+/// (<see cref="QueueSend"/>), control frames queued and sent with the next batch, DATA within the client's
+/// windows, and request-body credit returned as it is consumed.
 /// </summary>
 internal sealed partial class Http2ServerConnection
 {
@@ -145,6 +146,7 @@ internal sealed partial class Http2ServerConnection
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendFieldsAsync(Http2Stream stream, HttpResponseHead? head, HttpHeaderList? trailers, bool endStream)
     {
+        ValueTask<bool> sent;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -160,18 +162,14 @@ internal sealed partial class Http2ServerConnection
                 }
             }
             ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers, endStream);
-            Http1SendChain chain = stream.Chain;
-            chain.Clear();
-            chain.Append(TakeControl());
-            chain.Append(frames.WrittenMemory);
-            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
-            return true;
+            _pending.Append(frames.WrittenMemory);
+            sent = QueueSend(stream);
         }
         finally
         {
             _writeLock.Release();
-            ScheduleControlFlush();
         }
+        return await sent.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -212,6 +210,8 @@ internal sealed partial class Http2ServerConnection
     private async ValueTask<HeadSend> SendHeadWithDataAsync(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream)
     {
         long length = data.Length;
+        ValueTask<bool> sent;
+        HeadSend result;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -237,22 +237,20 @@ internal sealed partial class Http2ServerConnection
             }
             ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers: null, endStream: false);
             int headLength = frames.WrittenCount;
-            Http1SendChain chain = stream.Chain;
-            chain.Clear();
-            chain.Append(TakeControl());
-            chain.Append(frames.WrittenMemory[..headLength]);
+            _pending.Append(frames.WrittenMemory[..headLength]);
             if (withData)
             {
-                AppendDataFrames(stream, chain, data, endStream);
+                AppendDataFrames(stream, _pending, data, endStream);
             }
-            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
-            return withData ? HeadSend.HeadAndData : HeadSend.HeadOnly;
+            sent = QueueSend(stream);
+            result = withData ? HeadSend.HeadAndData : HeadSend.HeadOnly;
         }
         finally
         {
             _writeLock.Release();
-            ScheduleControlFlush();
         }
+        await sent.ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -316,13 +314,14 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>
-    /// One gathered send: [queued control frames] [DATA header][payload slice] ... — the payload straight from
-    /// the upstream's receive buffers, the headers from the stream's small buffer.
+    /// Queues [DATA header][payload slice] ... for the next batched send — the payload straight from the
+    /// upstream's receive buffers, the headers from the stream's small buffer — and waits for it.
     /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendDataFramesAsync(Http2Stream stream, ReadOnlySequence<byte> payload, bool endStream)
     {
         int length = (int)payload.Length;
+        ValueTask<bool> sent;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -342,18 +341,14 @@ internal sealed partial class Http2ServerConnection
                 }
             }
             stream.Frames.ResetWrittenCount();
-            Http1SendChain chain = stream.Chain;
-            chain.Clear();
-            chain.Append(TakeControl());
-            AppendDataFrames(stream, chain, payload, endStream);
-            await _sender.SendAsync(chain.Build(), CancellationToken.None).ConfigureAwait(false);
-            return true;
+            AppendDataFrames(stream, _pending, payload, endStream);
+            sent = QueueSend(stream);
         }
         finally
         {
             _writeLock.Release();
-            ScheduleControlFlush();
         }
+        return await sent.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -380,6 +375,127 @@ internal sealed partial class Http2ServerConnection
             chain.Append(payload.Slice(offset, Math.Min(maxFrame, length - offset)));
         }
         stream.Exchange.ResponseBytes += length + (count * Http2FrameHeader.Size);
+    }
+
+    /// <summary>
+    /// Write lock held, the stream's frames appended to <c>_pending</c>: waits for the flush that sends them.
+    /// The first stream of a batch queues the flush on the thread pool's global queue, behind the work
+    /// already there (the socket events of this turn, whose streams queue their frames too), so that one
+    /// send carries every response ready by then.
+    /// </summary>
+    private ValueTask<bool> QueueSend(Http2Stream stream)
+    {
+        Http2SendWait wait = stream.SendWait;
+        ValueTask<bool> sent = wait.Wait();
+        _pendingWaits.Add(wait);
+        bool schedule;
+        lock (_sync)
+        {
+            _pendingSends++;
+            schedule = !_flushQueued;
+            _flushQueued = true;
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return sent;
+    }
+
+    /// <summary>The queued flush.</summary>
+    void IThreadPoolWorkItem.Execute() => _ = FlushAsync();
+
+    /// <summary>
+    /// Sends the queued control frames and every stream's queued frames, then lets those streams go on.
+    /// One flush runs at a time (<c>_flushQueued</c> stays set until it ends); streams that queue meanwhile
+    /// go in the next one, queued at the end of this one.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private async ValueTask FlushAsync()
+    {
+        Exception? failure = null;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            (_pending, _flushing) = (_flushing, _pending);
+            (_pendingWaits, _flushingWaits) = (_flushingWaits, _pendingWaits);
+            lock (_sync)
+            {
+                _pendingSends = 0;
+            }
+            // One gathered send: [queued control frames] [every stream's frames, in the order they were queued].
+            _flushSend.Clear();
+            _flushSend.Append(TakeControl());
+            _flushSend.Append(_flushing.Build());
+            ReadOnlySequence<byte> batch = _flushSend.Build();
+            if (!batch.IsEmpty)
+            {
+                await _sender.SendAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        _flushSend.Clear();
+        _flushing.Clear();
+        CompleteSends(_flushingWaits, failure);
+        bool again;
+        lock (_sync)
+        {
+            again = _pendingSends > 0;
+            _flushQueued = again;
+        }
+        if (again)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        ScheduleControlFlush();
+    }
+
+    /// <summary>Write lock held, the connection closing: sends what streams queued before the GOAWAY goes out after it.</summary>
+    private async ValueTask SendPendingBeforeGoAwayAsync()
+    {
+        Exception? failure = null;
+        try
+        {
+            ReadOnlySequence<byte> batch = _pending.Build();
+            if (!batch.IsEmpty)
+            {
+                await _sender.SendAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failure = ex;
+        }
+        _pending.Clear();
+        lock (_sync)
+        {
+            _pendingSends = 0;
+        }
+        CompleteSends(_pendingWaits, failure);
+    }
+
+    /// <summary>Lets the streams of a sent batch go on (each continues inline here), and empties the list.</summary>
+    private static void CompleteSends(List<Http2SendWait> waits, Exception? failure)
+    {
+        foreach (Http2SendWait wait in waits)
+        {
+            if (failure is null)
+            {
+                wait.Sent();
+            }
+            else
+            {
+                wait.Failed(failure);
+            }
+        }
+        waits.Clear();
     }
 
     /// <summary>END_STREAM sent: half-closed (local), or closed when the client had ended its side too.</summary>

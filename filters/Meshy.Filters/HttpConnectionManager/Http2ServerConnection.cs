@@ -26,16 +26,17 @@ namespace Meshy.Filters.HttpConnectionManager;
 /// <remarks>
 /// <para>Threads: the frame loop owns the frame reader and the HPACK decoder; stream tasks write. State
 /// both touch (the stream table, flow-control windows, the queue of control frames) is guarded by
-/// <see cref="_sync"/>, never held across an await. Sends are serialised by <see cref="_writeLock"/>
+/// <see cref="_sync"/>, never held across an await. Writing is serialised by <see cref="_writeLock"/>
 /// (one writer at a time, whole frames); the HPACK encoder is used only under it, so field blocks reach
-/// the client in the order they were encoded.</para>
+/// the client in the order they were encoded. Streams queue their frames and wait; one flush per turn of
+/// the thread pool sends every stream's frames queued meanwhile in one gathered send (see Output).</para>
 /// <para>Control frames (SETTINGS ACK, PING ACK, WINDOW_UPDATE, RST_STREAM, GOAWAY) are queued by whoever
 /// needs them and go out with the next send, or on their own when no stream is sending; the frame loop
 /// never waits for a stream's flow-control window, only for the socket when its queue grows too long.</para>
 /// <para>Errors: a connection error sends GOAWAY with the last stream id processed and its code, then
 /// closes; a stream error resets that stream (RST_STREAM) and the others go on (RFC 9113 §5.4).</para>
 /// </remarks>
-internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDisposable
+internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IThreadPoolWorkItem, IDisposable
 {
     /// <summary>Queued control frames beyond which the frame loop waits for the socket (ping floods from a client that does not read).</summary>
     private const int MaxControlBacklog = 64 * 1024;
@@ -68,13 +69,20 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
     private readonly Stack<Http2Stream> _pool = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _headerBlock = new(1024);
-    private readonly Http1.Http1SendChain _controlChain = new();
     private readonly byte[] _clientAddress;
     private readonly ITimer _idleTimer;
     private readonly long _floodWindowTicks;
     private readonly int _maxHeaderBlockBytes;
     private ArrayBufferWriter<byte> _control = new(256);
     private ArrayBufferWriter<byte> _controlSending = new(256);
+
+    // Batched output. Write lock: the frames streams queued since the last flush and their waits. Flush only:
+    // the batch being sent.
+    private Http1.Http1SendChain _pending = new();
+    private Http1.Http1SendChain _flushing = new();
+    private readonly Http1.Http1SendChain _flushSend = new();
+    private List<Http2SendWait> _pendingWaits = [];
+    private List<Http2SendWait> _flushingWaits = [];
     private CancellationTokenRegistration _draining;
     private HttpConnectionManager _manager;
     private ProxySnapshot _lastSnapshot;
@@ -102,6 +110,8 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
     private bool _peerGoAway;
     private bool _closed;
     private int _wakeReason;
+    private bool _flushQueued;
+    private int _pendingSends;
 
     // Why the frame loop was woken (bits: several may be pending at once).
     private const int WakeNone = 0;
@@ -367,6 +377,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IDispos
             locked = await _writeLock.WaitAsync(GoAwaySendTimeout).ConfigureAwait(false);
             if (locked)
             {
+                await SendPendingBeforeGoAwayAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> control = TakeControl();
                 if (!control.IsEmpty)
                 {

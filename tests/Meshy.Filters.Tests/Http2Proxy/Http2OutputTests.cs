@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
+using Meshy.Filters.Http2.Frames;
 using Meshy.Filters.Tests.HttpProxy;
 using Meshy.Testing;
 
@@ -32,6 +33,49 @@ public sealed class Http2OutputTests
         Assert.Equal("small", Encoding.ASCII.GetString(response.Body));
         // One gathered send of HEADERS + DATA(END_STREAM) is one loopback segment; a send per frame is two.
         Assert.Equal(1u, after - before);
+    }
+
+    [LinuxFact("counts segments with TCP_INFO")]
+    public async Task Http2_ManyResponsesReadyAtOnce_ShareSendsInsteadOfOneSegmentEach()
+    {
+        const int Streams = 20;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            if (request.Head.Target != "/warm")
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+            await request.RespondAsync(200, "small"u8.ToArray(), cancellationToken);
+            return true;
+        });
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint());
+        await connection.HandshakeAsync();
+        await connection.SendGetAsync(1, "/warm");
+        await connection.ReadResponseAsync(1);
+
+        uint before = DataSegmentsIn(connection.Socket);
+        for (int i = 0; i < Streams; i++)
+        {
+            await connection.SendGetAsync(3 + (2 * i), $"/{i}");
+        }
+        await Loopback.WaitUntilAsync(() => upstream.Requests.Count == Streams + 1, "every request reached the upstream");
+        gate.SetResult();
+        var ended = new HashSet<int>();
+        while (ended.Count < Streams)
+        {
+            RawFrame frame = await connection.ReadFrameAsync();
+            if (frame.Type is Http2FrameType.Headers or Http2FrameType.Data && frame.Has(Http2FrameFlags.EndStream))
+            {
+                Assert.True(ended.Add(frame.StreamId), $"stream {frame.StreamId} ended twice");
+            }
+        }
+        uint after = DataSegmentsIn(connection.Socket);
+
+        // Answers that reach the proxy in one turn leave in one gathered send: one segment here, a few on a
+        // busy machine. Sent stream by stream they arrived as 14 segments (the kernel merges some on its own).
+        Assert.InRange(after - before, 1u, (uint)Streams / 4);
     }
 
     /// <summary><c>tcpi_data_segs_in</c> of <c>struct tcp_info</c> (linux/tcp.h): segments that carried data.</summary>

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Threading.Tasks.Sources;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
-using Meshy.Filters.Http1;
 
 namespace Meshy.Filters.Http2.Connection;
 
@@ -47,8 +46,8 @@ internal sealed class Http2Stream : IValueTaskSource<bool>, IDisposable
     /// <summary>An encoded field block before it is framed.</summary>
     public ArrayBufferWriter<byte> FieldBlock { get; } = new(256);
 
-    /// <summary>The pieces of one gathered send.</summary>
-    public Http1SendChain Chain { get; } = new();
+    /// <summary>The wait for the connection's batched send that carries this stream's frames.</summary>
+    public Http2SendWait SendWait { get; } = new();
 
     /// <summary>The listener's manager (per snapshot) that serves this stream's request.</summary>
     public object? Manager { get; set; }
@@ -134,7 +133,6 @@ internal sealed class Http2Stream : IValueTaskSource<bool>, IDisposable
         Body.Reset();
         Frames.ResetWrittenCount();
         FieldBlock.ResetWrittenCount();
-        Chain.Clear();
         Manager = null;
     }
 
