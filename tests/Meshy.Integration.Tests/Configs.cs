@@ -14,21 +14,17 @@ internal static class Configs
 
         """;
 
-    public static string TcpListener(string name, string cluster) => $"""
+    public static string TcpListener(string name, string cluster) => Listener(name, "tcp", $"cluster = \"{cluster}\"");
+
+    public static string HttpListener(string name, string routes) => Listener(name, "http", $"routes = \"{routes}\"");
+
+    /// <summary>A listener on a port of its own choosing, <paramref name="target"/> being its cluster or route table line.</summary>
+    private static string Listener(string name, string protocol, string target) => $"""
         [[listeners]]
         name = "{name}"
         address = "127.0.0.1:0"
-        protocol = "tcp"
-        cluster = "{cluster}"
-
-        """;
-
-    public static string HttpListener(string name, string routes) => $"""
-        [[listeners]]
-        name = "{name}"
-        address = "127.0.0.1:0"
-        protocol = "http"
-        routes = "{routes}"
+        protocol = "{protocol}"
+        {target}
 
         """;
 
