@@ -76,7 +76,7 @@ public class AccessLogFormattingBenchmarks
         _writer = new AccessLogWriter("/dev/null", Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()).CreateCounter("dropped", "bench"), NullLogger.Instance);
         _formatter = new AccessLogFormatter(AccessLogFields.Parse(AccessLogConfig.DefaultFields), _writer);
         // Connections are never read or written: the sender's socket is not even connected.
-        _sender = new SocketSender(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        _sender = SocketChannel.Create(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).CreateSender();
         _plain = Exchange(snapshot, "/api/orders/4711?page=2"u8, "5b0e3c2a-91d4-4f7e-0000-000000000001"u8);
         _escaped = Exchange(snapshot, "/files/\"quoted\"\\dir/caf\u00e9/\u00ff"u8, [.. "5b0e3c2a\t91d4\t4f7e\t"u8, 0xFF]);
 

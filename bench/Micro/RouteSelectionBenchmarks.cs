@@ -66,7 +66,7 @@ public class RouteSelectionBenchmarks
         _hosts = manager.Hosts;
 
         // One connection whose exchange is reused, like Http1ServerConnection's; never read or written.
-        _sender = new SocketSender(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        _sender = SocketChannel.Create(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).CreateSender();
         var pipe = new Pipe();
         var connection = new ConnectionContext
         {

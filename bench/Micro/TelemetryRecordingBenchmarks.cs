@@ -96,7 +96,7 @@ public class TelemetryRecordingBenchmarks
         _telemetryWithLog = logged.Telemetry;
 
         // Connections are never read or written: the sender's socket is not even connected.
-        _sender = new SocketSender(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        _sender = SocketChannel.Create(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).CreateSender();
         _web = Connection(snapshot, snapshot.Listeners[0]);
         _tcp = Connection(snapshot, snapshot.Listeners[1]);
         ClusterSnapshot db = snapshot.Clusters["db"];

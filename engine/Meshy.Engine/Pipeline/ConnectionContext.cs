@@ -70,6 +70,11 @@ public sealed class ConnectionContext
     /// </summary>
     public void Abort()
     {
+        if (Transport is SocketTransport transport)
+        {
+            transport.Abort();
+            return;
+        }
         if (Socket is { } socket)
         {
             SocketReset.Reset(socket);

@@ -17,7 +17,7 @@ namespace Meshy.Engine.Transport;
 /// </remarks>
 internal sealed class ConnectOperation : SocketAsyncEventArgs, IValueTaskSource<SocketError>
 {
-    private const int NotAborted = 0;
+    internal const int NotAborted = 0;
     private const int AbortedByTimeout = 1;
     private const int AbortedByCaller = 2;
 
@@ -94,7 +94,7 @@ internal sealed class ConnectOperation : SocketAsyncEventArgs, IValueTaskSource<
 
     // An abort wins even over Success: the abort may have closed the socket just as the handshake
     // completed, and the connect did end past its deadline (or after the caller gave up).
-    private static (ConnectFailure, SocketError) Classify(SocketError error, int aborted) => (error, aborted) switch
+    internal static (ConnectFailure, SocketError) Classify(SocketError error, int aborted) => (error, aborted) switch
     {
         (_, AbortedByCaller) => (ConnectFailure.Canceled, SocketError.OperationAborted),
         (_, AbortedByTimeout) => (ConnectFailure.Timeout, SocketError.TimedOut),

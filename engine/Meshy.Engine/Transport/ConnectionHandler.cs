@@ -36,7 +36,7 @@ internal sealed class ConnectionHandler(
                 return;
             }
             connection = listener.Pipes.CreateConnection(socket);
-            sender = new SocketSender(socket);
+            sender = connection.Channel.CreateSender();
             var context = new ConnectionContext
             {
                 Id = id,

@@ -89,5 +89,8 @@ public sealed class PipeOptionsFactory
     public long ResumeWriterThreshold { get; }
 
     /// <summary>Wraps a connected socket in pipes; the transport owns the socket from here on.</summary>
-    public SocketTransport CreateConnection(Socket socket) => new(socket, Receive, Send);
+    public SocketTransport CreateConnection(Socket socket) => CreateConnection(SocketChannel.Create(socket));
+
+    /// <summary>Wraps a connected channel in pipes; the transport owns it from here on.</summary>
+    public SocketTransport CreateConnection(SocketChannel channel) => new(channel, Receive, Send);
 }

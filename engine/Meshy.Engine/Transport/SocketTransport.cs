@@ -11,11 +11,8 @@ namespace Meshy.Engine.Transport;
 /// and a socket error completes it with an <see cref="IOException"/>.
 /// </summary>
 /// <remarks>
-/// <para>Between messages the receive loop waits with a zero-length read, so an idle connection holds no
-/// buffer. It skips that wait only when the last receive filled its whole buffer (more is likely queued).
-/// Nothing asks the kernel how much is queued first: that was one <c>ioctl(FIONREAD)</c> per message,
-/// a quarter of a proxied request's system calls, and a peek answers the same question when there is
-/// data.</para>
+/// <para>Between messages the receive loop waits without a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>),
+/// so an idle connection holds none.</para>
 /// <para>Completions continue inline (see <see cref="PipeOptionsFactory"/>): a received chunk runs the
 /// reader's code on the thread that completed the receive.</para>
 /// </remarks>
@@ -26,19 +23,22 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
     private readonly SocketSender _sender;
     private int _disposed;
 
-    /// <summary>Takes ownership of <paramref name="socket"/> and starts both loops.</summary>
-    public SocketTransport(Socket socket, PipeOptions receive, PipeOptions send)
+    /// <summary>Takes ownership of <paramref name="channel"/> and starts both loops.</summary>
+    public SocketTransport(SocketChannel channel, PipeOptions receive, PipeOptions send)
     {
-        Socket = socket;
+        Channel = channel;
         _receive = new Pipe(receive);
         _send = new Pipe(send);
-        _sender = new SocketSender(socket);
+        _sender = channel.CreateSender();
         ReceiveLoop = ReceiveAsync();
         SendLoop = SendAsync();
     }
 
+    /// <summary>The socket's IO engine; make senders with it.</summary>
+    public SocketChannel Channel { get; }
+
     /// <summary>The connected socket (options, addresses).</summary>
-    public Socket Socket { get; }
+    public Socket Socket => Channel.Socket;
 
     /// <summary>Bytes received from the socket.</summary>
     public PipeReader Input => _receive.Reader;
@@ -56,23 +56,18 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
     {
         PipeWriter writer = _receive.Writer;
         Exception? error = null;
-        bool lastReceiveFilledBuffer = false;
         try
         {
             while (true)
             {
-                if (!lastReceiveFilledBuffer)
-                {
-                    await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                }
+                await Channel.WaitToReceiveAsync().ConfigureAwait(false);
                 Memory<byte> buffer = writer.GetMemory(1);
-                int received = await Socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                int received = await Channel.ReceiveAsync(buffer).ConfigureAwait(false);
                 if (received == 0)
                 {
                     break;
                 }
                 writer.Advance(received);
-                lastReceiveFilledBuffer = received == buffer.Length;
                 FlushResult flushed = await writer.FlushAsync().ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
@@ -126,23 +121,16 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
                 ? new IOException("the connection was reset by the peer", ex)
                 : new IOException(ex.Message, ex);
 
-    /// <summary>Closes the socket with FIN (RST only after <see cref="SocketReset"/>); pending IO ends with an error.</summary>
+    /// <summary>Resets the connection now (RST): the peer sees an abort, pending IO fails. Any thread.</summary>
+    public void Abort() => Channel.Reset();
+
+    /// <summary>Closes the socket with FIN (RST after <see cref="Abort"/>); pending IO ends with an error.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
-        try
-        {
-            // The runtime closes a socket with pending operations abortively unless sending was shut
-            // down first, and the receive loop always has one pending.
-            Socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already reset, or closed by SocketReset: nothing orderly left to do.
-        }
-        Socket.Dispose();
+        Channel.Close();
     }
 }

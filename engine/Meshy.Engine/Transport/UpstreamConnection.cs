@@ -18,7 +18,7 @@ public sealed class UpstreamConnection : IDisposable
     {
         _connection = connection;
         Endpoint = endpoint;
-        Sender = new SocketSender(connection.Socket);
+        Sender = connection.Channel.CreateSender();
     }
 
     /// <summary>The endpoint this connection goes to.</summary>
@@ -34,7 +34,7 @@ public sealed class UpstreamConnection : IDisposable
     public Socket Socket => _connection.Socket;
 
     /// <summary>Resets the connection now (RST): the upstream sees an abort, pending IO fails.</summary>
-    public void Abort() => SocketReset.Reset(_connection.Socket);
+    public void Abort() => _connection.Abort();
 
     /// <summary>Closes the connection (FIN unless aborted) and returns its buffers.</summary>
     public void Dispose()

@@ -40,15 +40,100 @@ public sealed class UpstreamConnector
         {
             return UpstreamConnectResult.Failed(ConnectFailure.Canceled, SocketError.OperationAborted);
         }
+        (ConnectFailure failure, SocketError error, SocketChannel? channel) = EpollInterop.IsSupported
+            ? await ConnectEpollAsync(endpoint.EndPoint, timeout, cancellationToken).ConfigureAwait(false)
+            : await ConnectPortableAsync(endpoint.EndPoint, timeout, cancellationToken).ConfigureAwait(false);
+        if (failure != ConnectFailure.None)
+        {
+            return UpstreamConnectResult.Failed(failure, error);
+        }
+        try
+        {
+            channel!.Socket.NoDelay = true;
+        }
+        catch (SocketException ex)
+        {
+            // Reset between the handshake and now.
+            channel!.Close();
+            return UpstreamConnectResult.Failed(ConnectFailure.Failed, ex.SocketErrorCode);
+        }
+        endpoint.State.ConnectionOpened();
+        return UpstreamConnectResult.Connected(new UpstreamConnection(_pipes.CreateConnection(channel), endpoint));
+    }
+
+    /// <summary>
+    /// Connects in Meshy's epoll engine: a name is resolved first and its addresses tried in order, all
+    /// within <paramref name="timeout"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private static async ValueTask<(ConnectFailure, SocketError, SocketChannel?)> ConnectEpollAsync(
+        EndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource? deadline = timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : null;
+        deadline?.CancelAfter(timeout);
+        CancellationToken token = deadline?.Token ?? cancellationToken;
+        SocketError error = SocketError.HostNotFound;
+        try
+        {
+            IPEndPoint[] candidates = endPoint is IPEndPoint ip ? [ip] : await ResolveAsync((DnsEndPoint)endPoint, token).ConfigureAwait(false);
+            foreach (IPEndPoint candidate in candidates)
+            {
+                Socket socket;
+                try
+                {
+                    socket = new Socket(candidate.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                }
+                catch (SocketException ex)
+                {
+                    // The address family is not supported here (an IPv6 endpoint on an IPv4-only host).
+                    error = ex.SocketErrorCode;
+                    continue;
+                }
+                (error, EpollSocketChannel? channel) = await EpollSocketChannel.ConnectAsync(socket, candidate, token).ConfigureAwait(false);
+                if (channel is not null)
+                {
+                    return (ConnectFailure.None, SocketError.Success, channel);
+                }
+                token.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return cancellationToken.IsCancellationRequested
+                ? (ConnectFailure.Canceled, SocketError.OperationAborted, null)
+                : (ConnectFailure.Timeout, SocketError.TimedOut, null);
+        }
+        catch (SocketException ex)
+        {
+            // The name did not resolve.
+            error = ex.SocketErrorCode;
+        }
+        (ConnectFailure failure, SocketError classified) = ConnectOperation.Classify(error, ConnectOperation.NotAborted);
+        return (failure, classified, null);
+    }
+
+    private static async Task<IPEndPoint[]> ResolveAsync(DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses = await Dns.GetHostAddressesAsync(endPoint.Host, endPoint.AddressFamily, cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(addresses, address => new IPEndPoint(address, endPoint.Port));
+    }
+
+    /// <summary>Connects on the runtime's socket engine (no epoll here).</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<(ConnectFailure, SocketError, SocketChannel?)> ConnectPortableAsync(
+        EndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         Socket socket;
         try
         {
-            socket = CreateSocket(endpoint.EndPoint);
+            socket = CreateSocket(endPoint);
         }
         catch (SocketException ex)
         {
             // The address family is not supported here (an IPv6 endpoint on an IPv4-only host).
-            return UpstreamConnectResult.Failed(ConnectFailure.Failed, ex.SocketErrorCode);
+            return (ConnectFailure.Failed, ex.SocketErrorCode, null);
         }
         ConnectFailure failure;
         SocketError error;
@@ -56,7 +141,7 @@ public sealed class UpstreamConnector
         {
             ConnectOperation operation = RentOperation();
             (failure, error) = await operation
-                .ConnectAsync(socket, endpoint.EndPoint, timeout, cancellationToken)
+                .ConnectAsync(socket, endPoint, timeout, cancellationToken)
                 .ConfigureAwait(false);
             ReturnOperation(operation);
         }
@@ -68,20 +153,9 @@ public sealed class UpstreamConnector
         if (failure != ConnectFailure.None)
         {
             socket.Dispose();
-            return UpstreamConnectResult.Failed(failure, error);
+            return (failure, error, null);
         }
-        try
-        {
-            socket.NoDelay = true;
-        }
-        catch (SocketException ex)
-        {
-            // Reset between the handshake and now.
-            socket.Dispose();
-            return UpstreamConnectResult.Failed(ConnectFailure.Failed, ex.SocketErrorCode);
-        }
-        endpoint.State.ConnectionOpened();
-        return UpstreamConnectResult.Connected(new UpstreamConnection(_pipes.CreateConnection(socket), endpoint));
+        return (ConnectFailure.None, SocketError.Success, SocketChannel.Create(socket));
     }
 
     private static Socket CreateSocket(EndPoint endPoint) => endPoint switch

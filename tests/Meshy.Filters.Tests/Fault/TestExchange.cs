@@ -12,12 +12,12 @@ namespace Meshy.Filters.Tests.Fault;
 /// <summary>An <see cref="HttpExchange"/> on a connection that never touches the network, for filter unit tests.</summary>
 internal sealed class TestExchange : IDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly SocketChannel _channel = SocketChannel.Create(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
     private readonly SocketSender _sender;
 
     public TestExchange(string? contentType = null, TimeProvider? time = null)
     {
-        _sender = new SocketSender(_socket);
+        _sender = _channel.CreateSender();
         ProxySnapshot snapshot = TestSnapshots.Snapshot([]);
         var input = new Pipe();
         var output = new Pipe();
@@ -57,7 +57,7 @@ internal sealed class TestExchange : IDisposable
     {
         Exchange.Dispose();
         _sender.Dispose();
-        _socket.Dispose();
+        _channel.Close();
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -1,0 +1,160 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// An epoll set and the thread that waits on it: Meshy's own socket engine on Linux. Each registered
+/// socket is edge-triggered for both directions; an event wakes that socket's waiters, which retry their
+/// system call. The runtime's engine costs one extra <c>recv</c> per message (it probes with a 1-byte peek
+/// that fails with EAGAIN before it waits); here a receive that returned less than its buffer is known to
+/// have drained the socket, so the next one waits for an event without asking the kernel first.
+/// </summary>
+/// <remarks>
+/// With inline completions (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which <c>meshy</c> sets) there
+/// is one engine per core and continuations run on its thread, as the runtime does; otherwise one engine
+/// serves everything and continuations go to the thread pool. Sockets are found by a slot index and a
+/// generation in the event's data, so an event of a closed socket never reaches the next one in its slot.
+/// </remarks>
+internal sealed unsafe class EpollEngine
+{
+    private const int MaxEvents = 1024;
+
+    private static readonly Lazy<EpollEngine[]> Engines = new(CreateEngines);
+    private static int _nextEngine;
+
+    private readonly int _epoll;
+    private readonly Lock _slotsLock = new();
+    private EpollSocketChannel?[] _slots = new EpollSocketChannel?[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _usedSlots;
+    private uint _generation;
+
+    private EpollEngine(int index)
+    {
+        _epoll = EpollInterop.EpollCreate(EpollInterop.EpollCloExec);
+        if (_epoll < 0)
+        {
+            throw new SocketException((int)EpollInterop.ToSocketError(Marshal.GetLastPInvokeError()));
+        }
+        var thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"meshy-epoll-{index}",
+        };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>Whether continuations run on the engine's thread (see remarks).</summary>
+    public static bool InlineCompletions { get; } =
+        Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+
+    /// <summary>The engine for the next socket: round robin over all engines.</summary>
+    public static EpollEngine Next()
+    {
+        EpollEngine[] engines = Engines.Value;
+        return engines.Length == 1 ? engines[0] : engines[(uint)Interlocked.Increment(ref _nextEngine) % (uint)engines.Length];
+    }
+
+    /// <summary>Adds <paramref name="channel"/> to the set; events for it start now (one at once if already readable).</summary>
+    public void Register(EpollSocketChannel channel)
+    {
+        ulong token = Reserve(channel);
+        channel.Token = token;
+        byte* epollEvent = stackalloc byte[16];
+        *(uint*)epollEvent = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
+        *(ulong*)(epollEvent + EpollInterop.EventDataOffset) = token;
+        if (EpollInterop.EpollControl(_epoll, EpollInterop.EpollCtlAdd, channel.Socket.SafeHandle, epollEvent) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            Release(token);
+            throw new SocketException((int)EpollInterop.ToSocketError(errno));
+        }
+    }
+
+    /// <summary>Forgets <paramref name="channel"/>: late events for it are dropped. Closing the socket removes it from the set.</summary>
+    public void Unregister(EpollSocketChannel channel) => Release(channel.Token);
+
+    private ulong Reserve(EpollSocketChannel channel)
+    {
+        lock (_slotsLock)
+        {
+            int slot;
+            if (_freeSlots.Count > 0)
+            {
+                slot = _freeSlots.Pop();
+            }
+            else
+            {
+                if (_usedSlots == _slots.Length)
+                {
+                    // Readers index the array without the lock: publish a grown copy, never mutate in place.
+                    var grown = new EpollSocketChannel?[_slots.Length * 2];
+                    Array.Copy(_slots, grown, _slots.Length);
+                    Volatile.Write(ref _slots, grown);
+                }
+                slot = _usedSlots++;
+            }
+            Volatile.Write(ref _slots[slot], channel);
+            return ((ulong)++_generation << 32) | (uint)slot;
+        }
+    }
+
+    private void Release(ulong token)
+    {
+        int slot = (int)(uint)token;
+        lock (_slotsLock)
+        {
+            if (_slots[slot] is { } current && current.Token == token)
+            {
+                Volatile.Write(ref _slots[slot], null);
+                _freeSlots.Push(slot);
+            }
+        }
+    }
+
+    private void Run()
+    {
+        int eventSize = EpollInterop.EventSize;
+        int dataOffset = EpollInterop.EventDataOffset;
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * eventSize));
+        bool inline = InlineCompletions;
+        while (true)
+        {
+            int count = EpollInterop.EpollWait(_epoll, events, MaxEvents, -1);
+            if (count < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EpollInterop.EIntr)
+                {
+                    continue;
+                }
+                Environment.FailFast($"epoll_wait failed with errno {errno}");
+            }
+            EpollSocketChannel?[] slots = Volatile.Read(ref _slots);
+            for (int i = 0; i < count; i++)
+            {
+                byte* epollEvent = events + (i * eventSize);
+                uint flags = *(uint*)epollEvent;
+                ulong token = *(ulong*)(epollEvent + dataOffset);
+                int slot = (int)(uint)token;
+                if ((uint)slot < (uint)slots.Length && Volatile.Read(ref slots[slot]) is { } channel && channel.Token == token)
+                {
+                    channel.OnEvents(flags, wakeAsynchronously: !inline);
+                }
+            }
+        }
+    }
+
+    private static EpollEngine[] CreateEngines()
+    {
+        // As the runtime's own engine: one per core when continuations run inline, else one for all.
+        int count = InlineCompletions ? Environment.ProcessorCount : 1;
+        var engines = new EpollEngine[count];
+        for (int i = 0; i < count; i++)
+        {
+            engines[i] = new EpollEngine(i);
+        }
+        return engines;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Meshy.Engine.Tasks;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// A socket in an <see cref="EpollEngine"/>: receives and sends are plain non-blocking system calls, and
+/// only a call that fails with EAGAIN waits, for the socket's next readiness event.
+/// </summary>
+/// <remarks>
+/// A receive that returned less than its buffer drained the socket (the kernel copies all that is queued),
+/// so the next message is awaited without a system call; a full buffer means more may be queued, so the
+/// next receive goes straight to the kernel. Once the peer closed or failed, every receive goes to the kernel
+/// (the end of the stream is not queued data). The wait holds no buffer: an idle connection costs none.
+/// </remarks>
+internal sealed class EpollSocketChannel : SocketChannel
+{
+    private readonly EpollEngine _engine;
+    private readonly SafeSocketHandle _handle;
+    private readonly ReadinessSignal _readable = new();
+    private readonly ReadinessSignal _writable = new();
+    private readonly ReadinessWaiter _receiveWaiter = new();
+    private long _eventsBeforeLastReceive;
+    private bool _drained = true;
+    private volatile bool _peerClosed;
+
+    /// <summary>Makes <paramref name="socket"/> non-blocking and registers it with <paramref name="engine"/>.</summary>
+    public EpollSocketChannel(Socket socket, EpollEngine engine)
+        : base(socket)
+    {
+        socket.Blocking = false;
+        _handle = socket.SafeHandle;
+        _engine = engine;
+        engine.Register(this);
+    }
+
+    /// <summary>Slot and generation in the engine (set by <see cref="EpollEngine.Register"/>).</summary>
+    internal ulong Token { get; set; }
+
+    /// <summary>Write readiness, for senders.</summary>
+    internal ReadinessSignal Writable => _writable;
+
+    /// <summary>The socket's handle; calls through it fail with <see cref="ObjectDisposedException"/> once it is closed.</summary>
+    internal SafeSocketHandle Handle => _handle;
+
+    /// <summary>
+    /// Connects <paramref name="socket"/> without blocking: the channel once connected, else the socket's error
+    /// (the socket is then closed). Cancelling <paramref name="cancellationToken"/> abandons the handshake.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    public static async ValueTask<(SocketError Error, EpollSocketChannel? Channel)> ConnectAsync(
+        Socket socket, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        bool pending = false;
+        try
+        {
+            socket.Blocking = false;
+            socket.Connect(endPoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            pending = true;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            return (ex.SocketErrorCode, null);
+        }
+        // Registered once the handshake is under way: a socket that never connected reports itself
+        // writable, and that event must not pass for the handshake's end.
+        var channel = new EpollSocketChannel(socket, EpollEngine.Next());
+        if (!pending)
+        {
+            return (SocketError.Success, channel);
+        }
+        try
+        {
+            await channel._receiveWaiter.WaitAsync(channel._writable, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            channel.Reset();
+            return (SocketError.OperationAborted, null);
+        }
+        SocketError error;
+        try
+        {
+            error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+        }
+        catch (SocketException ex)
+        {
+            error = ex.SocketErrorCode;
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+        }
+        if (error != SocketError.Success)
+        {
+            channel.Close();
+            return (error, null);
+        }
+        return (SocketError.Success, channel);
+    }
+
+    public override SocketSender CreateSender() => new EpollSocketSender(this);
+
+    /// <summary>Events of this socket (engine thread).</summary>
+    internal void OnEvents(uint events, bool wakeAsynchronously)
+    {
+        if ((events & (EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
+        {
+            // The end of the stream (or an error) is no queued data: a short receive does not consume it.
+            _peerClosed = true;
+        }
+        if ((events & (EpollInterop.EpollIn | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
+        {
+            _readable.Signal(wakeAsynchronously);
+        }
+        if ((events & (EpollInterop.EpollOut | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
+        {
+            _writable.Signal(wakeAsynchronously);
+        }
+    }
+
+    internal override ValueTask WaitToReceiveAsync() =>
+        _drained && !_peerClosed ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
+
+    internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    {
+        while (true)
+        {
+            long events = _readable.Events;
+            int received = TryReceive(buffer.Span);
+            if (received >= 0)
+            {
+                _eventsBeforeLastReceive = events;
+                _drained = received < buffer.Length;
+                return new ValueTask<int>(received);
+            }
+            int errno = -received;
+            if (errno == EpollInterop.EAgain)
+            {
+                ValueTask wait = _receiveWaiter.WaitAsync(_readable, events, CancellationToken.None);
+                if (!wait.IsCompleted)
+                {
+                    return AwaitReceiveAsync(wait, buffer);
+                }
+                wait.GetAwaiter().GetResult();
+            }
+            else if (errno != EpollInterop.EIntr)
+            {
+                return ValueTask.FromException<int>(new SocketException((int)EpollInterop.ToSocketError(errno)));
+            }
+        }
+    }
+
+    private protected override void OnClosed()
+    {
+        _engine.Unregister(this);
+        _readable.Close();
+        _writable.Close();
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitReceiveAsync(ValueTask wait, Memory<byte> buffer)
+    {
+        await wait.ConfigureAwait(false);
+        return await ReceiveAsync(buffer).ConfigureAwait(false);
+    }
+
+    /// <summary>The count received, or minus errno.</summary>
+    private unsafe int TryReceive(Span<byte> buffer)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            nint received = EpollInterop.Receive(_handle, pointer, (nuint)buffer.Length, 0);
+            return received >= 0 ? (int)received : -Marshal.GetLastPInvokeError();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Meshy.Engine.Tasks;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// A <see cref="SocketSender"/> on an <see cref="EpollSocketChannel"/>: a plain <c>send</c>, or one
+/// <c>sendmsg</c> over the segments of a multi-segment buffer, straight from their memory; only a send the
+/// kernel cannot take now (EAGAIN) waits for write readiness.
+/// </summary>
+internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSender
+{
+    // IOV_MAX is 1024; a 1 MiB pipe read spans 64 blocks of 16 KiB, so one call takes it whole.
+    private const int MaxVectors = 64;
+
+    // The pins live for one synchronous system call on the calling thread, so one array per thread serves all senders.
+    [ThreadStatic]
+    private static MemoryHandle[]? _pins;
+
+    private readonly ReadinessWaiter _waiter = new();
+
+    /// <inheritdoc />
+    public override ValueTask SendAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            return SendAsync(buffer.First, cancellationToken);
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        while (!buffer.IsEmpty)
+        {
+            long events = channel.Writable.Events;
+            long sent = TrySendGathered(buffer);
+            if (sent > 0)
+            {
+                buffer = buffer.Slice(sent);
+                continue;
+            }
+            if (!TryWait(sent, events, cancellationToken, out ValueTask wait))
+            {
+                return wait;
+            }
+            if (!wait.IsCompleted)
+            {
+                return AwaitSequenceAsync(wait, buffer, cancellationToken);
+            }
+            wait.GetAwaiter().GetResult();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        while (!memory.IsEmpty)
+        {
+            long events = channel.Writable.Events;
+            long sent = TrySend(memory.Span);
+            if (sent > 0)
+            {
+                memory = memory[(int)sent..];
+                continue;
+            }
+            if (!TryWait(sent, events, cancellationToken, out ValueTask wait))
+            {
+                return wait;
+            }
+            if (!wait.IsCompleted)
+            {
+                return AwaitMemoryAsync(wait, memory, cancellationToken);
+            }
+            wait.GetAwaiter().GetResult();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// After a send that took nothing (minus errno): true with the wait for write readiness when the kernel
+    /// was full, true with nothing to wait for after EINTR, false with the failure otherwise.
+    /// </summary>
+    private bool TryWait(long result, long events, CancellationToken cancellationToken, out ValueTask wait)
+    {
+        int errno = (int)-result;
+        if (errno == EpollInterop.EAgain)
+        {
+            wait = _waiter.WaitAsync(channel.Writable, events, cancellationToken);
+            return true;
+        }
+        if (errno == EpollInterop.EIntr)
+        {
+            wait = ValueTask.CompletedTask;
+            return true;
+        }
+        wait = ValueTask.FromException(new SocketException((int)EpollInterop.ToSocketError(errno)));
+        return false;
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private async ValueTask AwaitSequenceAsync(ValueTask wait, ReadOnlySequence<byte> rest, CancellationToken cancellationToken)
+    {
+        await wait.ConfigureAwait(false);
+        await SendAsync(rest, cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private async ValueTask AwaitMemoryAsync(ValueTask wait, ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+    {
+        await wait.ConfigureAwait(false);
+        await SendAsync(rest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Bytes the kernel took (counted), or minus errno.</summary>
+    private unsafe long TrySend(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* pointer = data)
+        {
+            nint sent = EpollInterop.Send(channel.Handle, pointer, (nuint)data.Length, EpollInterop.MsgNoSignal);
+            if (sent < 0)
+            {
+                return -Marshal.GetLastPInvokeError();
+            }
+            CountSent((int)sent);
+            return sent;
+        }
+    }
+
+    /// <summary>Up to <see cref="MaxVectors"/> segments in one <c>sendmsg</c>: bytes the kernel took (counted), or minus errno.</summary>
+    private unsafe long TrySendGathered(in ReadOnlySequence<byte> buffer)
+    {
+        MemoryHandle[] pins = _pins ??= new MemoryHandle[MaxVectors];
+        EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
+        int count = 0;
+        try
+        {
+            foreach (ReadOnlyMemory<byte> segment in buffer)
+            {
+                if (segment.IsEmpty)
+                {
+                    continue;
+                }
+                pins[count] = segment.Pin();
+                vectors[count].Base = (byte*)pins[count].Pointer;
+                vectors[count].Length = (nuint)segment.Length;
+                if (++count == MaxVectors)
+                {
+                    break;
+                }
+            }
+            var message = new EpollInterop.MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+            nint sent = EpollInterop.SendMessage(channel.Handle, &message, EpollInterop.MsgNoSignal);
+            if (sent < 0)
+            {
+                return -Marshal.GetLastPInvokeError();
+            }
+            CountSent((int)sent);
+            return sent;
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pins[i].Dispose();
+                pins[i] = default;
+            }
+        }
+    }
+}

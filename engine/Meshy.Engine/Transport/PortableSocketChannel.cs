@@ -1,0 +1,50 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Meshy.Engine.Tasks;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// A socket served by the runtime's engine (platforms without epoll). Between messages the receive loop
+/// waits with a zero-length read, so an idle connection holds no buffer; it skips that wait when the last
+/// receive filled its whole buffer (more is likely queued).
+/// </summary>
+internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socket)
+{
+    private bool _lastReceiveFilledBuffer;
+
+    public override SocketSender CreateSender() => new PortableSocketSender(Socket);
+
+    internal override ValueTask WaitToReceiveAsync()
+    {
+        if (_lastReceiveFilledBuffer)
+        {
+            return ValueTask.CompletedTask;
+        }
+        ValueTask<int> wait = Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+        return wait.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(wait);
+    }
+
+    internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    {
+        ValueTask<int> receive = Socket.ReceiveAsync(buffer, SocketFlags.None);
+        if (receive.IsCompletedSuccessfully)
+        {
+            int received = receive.Result;
+            _lastReceiveFilledBuffer = received == buffer.Length;
+            return new ValueTask<int>(received);
+        }
+        return AwaitReceiveAsync(receive, buffer.Length);
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private static async ValueTask AwaitAsync(ValueTask<int> wait) => await wait.ConfigureAwait(false);
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitReceiveAsync(ValueTask<int> receive, int length)
+    {
+        int received = await receive.ConfigureAwait(false);
+        _lastReceiveFilledBuffer = received == length;
+        return received;
+    }
+}

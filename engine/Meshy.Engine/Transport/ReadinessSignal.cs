@@ -1,0 +1,97 @@
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// One direction of an epoll-registered socket: counts the kernel's readiness events and wakes whoever
+/// waits for the next one. A waiter names the count it saw before its system call failed with EAGAIN;
+/// an event since then means "try again" instead of a wait, so no edge is ever lost between the failed
+/// call and the wait.
+/// </summary>
+internal sealed class ReadinessSignal
+{
+    private readonly Lock _lock = new();
+    private long _events;
+    private bool _closed;
+    private ReadinessWaiter? _waiters;
+
+    /// <summary>Events seen so far; read it before the system call whose EAGAIN would make you wait.</summary>
+    public long Events => Volatile.Read(ref _events);
+
+    /// <summary>The kernel reported readiness (epoll thread): every waiter is woken.</summary>
+    public void Signal(bool wakeAsynchronously)
+    {
+        ReadinessWaiter? waiters;
+        lock (_lock)
+        {
+            _events++;
+            waiters = _waiters;
+            _waiters = null;
+        }
+        Wake(waiters, wakeAsynchronously);
+    }
+
+    /// <summary>The socket was closed: waiters wake (on the thread pool) and no one waits again.</summary>
+    public void Close()
+    {
+        ReadinessWaiter? waiters;
+        lock (_lock)
+        {
+            _closed = true;
+            _events++;
+            waiters = _waiters;
+            _waiters = null;
+        }
+        Wake(waiters, wakeAsynchronously: true);
+    }
+
+    /// <summary>Queues <paramref name="waiter"/> unless an event came after <paramref name="seenEvents"/> or the socket is closed.</summary>
+    public bool TryEnqueue(ReadinessWaiter waiter, long seenEvents)
+    {
+        lock (_lock)
+        {
+            if (_closed || _events != seenEvents)
+            {
+                return false;
+            }
+            waiter.Next = _waiters;
+            _waiters = waiter;
+            return true;
+        }
+    }
+
+    /// <summary>Takes <paramref name="waiter"/> back (its wait was cancelled); false when an event already woke it.</summary>
+    public bool TryRemove(ReadinessWaiter waiter)
+    {
+        lock (_lock)
+        {
+            ReadinessWaiter? previous = null;
+            for (ReadinessWaiter? current = _waiters; current is not null; previous = current, current = current.Next)
+            {
+                if (current == waiter)
+                {
+                    if (previous is null)
+                    {
+                        _waiters = current.Next;
+                    }
+                    else
+                    {
+                        previous.Next = current.Next;
+                    }
+                    current.Next = null;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static void Wake(ReadinessWaiter? waiters, bool wakeAsynchronously)
+    {
+        while (waiters is not null)
+        {
+            ReadinessWaiter next = waiters.Next!;
+            waiters.Next = null;
+            waiters.Wake(wakeAsynchronously);
+            waiters = next;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net.Sockets;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// A connected socket and the engine that does its IO: Meshy's own epoll engine on Linux
+/// (<see cref="EpollSocketChannel"/>), the runtime's socket engine elsewhere (<see cref="PortableSocketChannel"/>).
+/// One receive loop reads it (<see cref="SocketTransport"/>); any number of <see cref="SocketSender"/>s send on it.
+/// </summary>
+public abstract class SocketChannel
+{
+    private int _closed;
+
+    private protected SocketChannel(Socket socket) => Socket = socket;
+
+    /// <summary>The socket (options, addresses). IO goes through the channel, never the socket's own async methods.</summary>
+    public Socket Socket { get; }
+
+    /// <summary>Takes a connected socket into the engine of this platform.</summary>
+    public static SocketChannel Create(Socket socket) =>
+        EpollInterop.IsSupported ? new EpollSocketChannel(socket, EpollEngine.Next()) : new PortableSocketChannel(socket);
+
+    /// <summary>A sender for this socket; one send at a time per sender.</summary>
+    public abstract SocketSender CreateSender();
+
+    /// <summary>Completes when a receive is likely to find bytes (or the end of the stream); holds no buffer while it waits.</summary>
+    internal abstract ValueTask WaitToReceiveAsync();
+
+    /// <summary>Receives into <paramref name="buffer"/>: the count, 0 at the end of the stream; a <see cref="SocketException"/> on error.</summary>
+    internal abstract ValueTask<int> ReceiveAsync(Memory<byte> buffer);
+
+    /// <summary>Closes the socket (FIN); pending IO ends with an error. Safe from any thread, more than once.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            // The runtime closes a socket with pending operations abortively unless sending was shut
+            // down first.
+            Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already reset, or never connected: nothing orderly left to do.
+        }
+        Socket.Dispose();
+        OnClosed();
+    }
+
+    /// <summary>Resets the connection (RST, unsent bytes dropped); pending IO ends with an error.</summary>
+    public void Reset()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        SocketReset.Reset(Socket);
+        OnClosed();
+    }
+
+    /// <summary>The socket is closed: wake whatever still waits on it.</summary>
+    private protected virtual void OnClosed()
+    {
+    }
+}
