@@ -30,6 +30,30 @@ public static class Loopback
         }
     }
 
+    /// <summary>
+    /// A connected pair on 127.0.0.1: the accepted side (as a listener hands it to the engine, NoDelay) and
+    /// the client side the test drives (NoDelay). The caller owns and disposes both.
+    /// </summary>
+    public static async Task<(Socket Accepted, Socket Peer)> ConnectPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        Socket peer = await ConnectAsync((IPEndPoint)listener.LocalEndPoint!).ConfigureAwait(false);
+        try
+        {
+            using var cts = new CancellationTokenSource(DefaultTimeout);
+            Socket accepted = await listener.AcceptAsync(cts.Token).ConfigureAwait(false);
+            accepted.NoDelay = true;
+            return (accepted, peer);
+        }
+        catch
+        {
+            peer.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Sends every byte of <paramref name="data"/>.</summary>
     public static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
