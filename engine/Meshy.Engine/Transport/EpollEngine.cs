@@ -23,6 +23,12 @@ internal sealed unsafe class EpollEngine
     private static readonly Lazy<EpollEngine[]> Engines = new(CreateEngines);
     private static int _nextEngine;
 
+    [ThreadStatic]
+    private static EpollEngine? _current;
+
+    // Work deferred to the end of this turn's events (engine thread only, so no lock).
+    private readonly Queue<IThreadPoolWorkItem> _afterEvents = new();
+
     private readonly int _epoll;
     private readonly Lock _slotsLock = new();
     private EpollSocketChannel?[] _slots = new EpollSocketChannel?[64];
@@ -54,6 +60,37 @@ internal sealed unsafe class EpollEngine
     {
         EpollEngine[] engines = Engines.Value;
         return engines.Length == 1 ? engines[0] : engines[(uint)Interlocked.Increment(ref _nextEngine) % (uint)engines.Length];
+    }
+
+    /// <summary>
+    /// On an engine's thread, queues <paramref name="work"/> to run there once every event of this turn was
+    /// handled, and returns true; elsewhere returns false.
+    /// </summary>
+    /// <remarks>
+    /// Sends made while handling a turn's events go out together at its end: a peer process woken by the
+    /// first finds the rest queued when it runs, instead of being woken once per send (a wake-up of a
+    /// sleeping process on another core costs the sender an inter-processor interrupt).
+    /// </remarks>
+    public static bool TryQueueAfterEvents(IThreadPoolWorkItem work)
+    {
+        if (_current is not { } engine)
+        {
+            return false;
+        }
+        engine._afterEvents.Enqueue(work);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> after this turn's events on an engine's thread, else on the thread pool's
+    /// global queue (behind the work already there).
+    /// </summary>
+    public static void QueueAfterEvents(IThreadPoolWorkItem work)
+    {
+        if (!TryQueueAfterEvents(work))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
+        }
     }
 
     /// <summary>Adds <paramref name="channel"/> to the set; events for it start now (one at once if already readable).</summary>
@@ -119,6 +156,11 @@ internal sealed unsafe class EpollEngine
         int dataOffset = EpollInterop.EventDataOffset;
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * eventSize));
         bool inline = InlineCompletions;
+        if (inline)
+        {
+            // Continuations run here, so what they defer runs here too.
+            _current = this;
+        }
         while (true)
         {
             int count = EpollInterop.EpollWait(_epoll, events, MaxEvents, -1);
@@ -142,6 +184,11 @@ internal sealed unsafe class EpollEngine
                 {
                     channel.OnEvents(flags, wakeAsynchronously: !inline);
                 }
+            }
+            // Work that runs may queue more (a send's continuation sends again): all of it belongs to this turn.
+            while (_afterEvents.TryDequeue(out IThreadPoolWorkItem? work))
+            {
+                work.Execute();
             }
         }
     }

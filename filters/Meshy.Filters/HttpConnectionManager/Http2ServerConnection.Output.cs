@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Tasks;
+using Meshy.Engine.Transport;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
@@ -379,9 +380,9 @@ internal sealed partial class Http2ServerConnection
 
     /// <summary>
     /// Write lock held, the stream's frames appended to <c>_pending</c>: waits for the flush that sends them.
-    /// The first stream of a batch queues the flush on the thread pool's global queue, behind the work
-    /// already there (the socket events of this turn, whose streams queue their frames too), so that one
-    /// send carries every response ready by then.
+    /// The first stream of a batch queues the flush behind the socket events of this turn (whose streams
+    /// queue their frames too), so that one send carries every response ready by then: at the end of the
+    /// turn on a socket engine's thread, else on the thread pool's global queue.
     /// </summary>
     private ValueTask<bool> QueueSend(Http2Stream stream)
     {
@@ -397,7 +398,7 @@ internal sealed partial class Http2ServerConnection
         }
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            EpollEngine.QueueAfterEvents(this);
         }
         return sent;
     }
@@ -452,7 +453,7 @@ internal sealed partial class Http2ServerConnection
         }
         if (again)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            EpollEngine.QueueAfterEvents(this);
         }
         ScheduleControlFlush();
     }
