@@ -166,7 +166,8 @@ internal sealed class DemoBackend : IAsyncDisposable
     {
         var reader = new SequenceReader<byte>(result.Buffer);
         bool done = Http1Parser.Default.TryParseRequestHead(ref reader, head);
-        input.AdvanceTo(done ? reader.Position : result.Buffer.Start, result.Buffer.End);
+        // Examined only up to the head when it is done: a pipelined request behind it is already buffered.
+        input.AdvanceTo(done ? reader.Position : result.Buffer.Start, done ? reader.Position : result.Buffer.End);
         return done
             ? new DemoRequest(head.GetMethodString(), head.GetPathString(), head.GetQueryString(), head.GetHostString(), head.KeepAlive)
             : null;
