@@ -73,6 +73,50 @@ public sealed class MirrorTests
             && line.Contains("destination_service=\"shadow\"", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// 64 clients at once through <c>meshy run</c> (whose socket engine runs continuations inline, so the copies
+    /// of one turn go to the mirror as one pipelined batch): every copy reaches the mirror exactly once, with
+    /// its own path and the shadow host, and /metrics counts each as sent.
+    /// </summary>
+    [Fact]
+    public async Task Run_ManyConcurrentGets_EveryCopyReachesTheMirrorOnce()
+    {
+        const int clients = 64;
+        const int perClient = 10;
+        await using FakeHttpUpstream primary = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            await request.RespondAsync(200, "primary"u8.ToArray(), cancellationToken);
+            return true;
+        });
+        await using FakeHttpUpstream mirror = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            await request.RespondAsync(200, "mirror"u8.ToArray(), cancellationToken);
+            return true;
+        });
+        using var config = new TempConfig(MirrorConfig(primary.EndPoint, mirror.EndPoint));
+        await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "web");
+        IPEndPoint endPoint = await meshy.ListenerEndPointAsync("web");
+        using var admin = new AdminClient(await meshy.AdminEndPointAsync());
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri($"http://{endPoint}/") };
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            for (int i = 0; i < perClient; i++)
+            {
+                Assert.Equal("primary", await client.GetStringAsync($"/c{c}/r{i}"));
+            }
+        }));
+
+        await WaitForMetricAsync(admin, """meshy_mirror_requests_total{cluster="shadow",result="sent"}""", clients * perClient);
+        Assert.Equal(0, await admin.MetricAsync("""meshy_mirror_requests_total{cluster="shadow",result="failed"}"""));
+        IReadOnlyList<FakeHttpRequest> copies = mirror.Requests;
+        Assert.Equal(clients * perClient, copies.Count);
+        Assert.Equal(clients * perClient, copies.Select(copy => copy.Head.Target).Distinct().Count());
+        Assert.All(copies, copy => Assert.Equal($"{endPoint.Address}-shadow:{endPoint.Port}", copy.Head.Header("host")));
+        Assert.Empty(mirror.Errors);
+    }
+
     /// <summary>Counts each request body without keeping it (paced: 1 ms per 64 KiB), then answers 200; <c>/big</c>'s count goes to <paramref name="result"/>.</summary>
     private static Func<FakeHttpRequest, CancellationToken, Task<bool>> Counting(TaskCompletionSource<long> result, bool pace) =>
         async (request, cancellationToken) =>

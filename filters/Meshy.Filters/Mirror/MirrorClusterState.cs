@@ -1,3 +1,7 @@
+using Meshy.Engine.Http;
+using Meshy.Engine.Transport;
+using Meshy.Filters.Router;
+
 namespace Meshy.Filters.Mirror;
 
 /// <summary>
@@ -13,6 +17,7 @@ internal sealed class MirrorClusterState(string name, MirrorRegistry registry)
     private readonly Lock _lock = new();
     private MirrorRequest[] _idle = new MirrorRequest[4];
     private int _idleCount;
+    private MirrorRequest? _openBatch;
     private int _inFlight;
     private long _sent;
     private long _failed;
@@ -73,6 +78,41 @@ internal sealed class MirrorClusterState(string name, MirrorRegistry registry)
 
     /// <summary>Gives back the slot of <see cref="TryEnter"/>.</summary>
     public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>
+    /// Adds a copy without a body to the batch this turn opened, when there is one for the same rule with
+    /// room; else opens a new batch with it, which starts at the end of the turn.
+    /// </summary>
+    public void AddToBatch(MirrorSettings settings, HttpRequestHead request, RouteRule? rule, RouteMatch match)
+    {
+        lock (_lock)
+        {
+            if (_openBatch is { } open && open.TryAppend(settings, request, rule, match))
+            {
+                return;
+            }
+        }
+        MirrorRequest batch = Rent();
+        batch.Prepare(settings, request, body: null, rule, match);
+        lock (_lock)
+        {
+            // A batch still open for another rule goes out as it is, at the end of the turn as queued.
+            _openBatch = batch;
+        }
+        EpollEngine.QueueAfterEvents(batch);
+    }
+
+    /// <summary>The batch starts: copies after this go in a new one.</summary>
+    public void CloseBatch(MirrorRequest batch)
+    {
+        lock (_lock)
+        {
+            if (_openBatch == batch)
+            {
+                _openBatch = null;
+            }
+        }
+    }
 
     /// <summary>An idle worker, or a new one.</summary>
     public MirrorRequest Rent()

@@ -7,7 +7,7 @@ namespace Meshy.Filters.Mirror;
 
 /// <summary>
 /// A rule's <c>mirror</c> (CONTRACT: mirror): for <c>percent</c> of requests, a fire-and-forget copy to the
-/// mirror cluster (<see cref="MirrorRequest"/>). The primary only pays for a draw, a head copy and, with a
+/// mirror cluster (<see cref="MirrorRequest"/>; copies without a body go in per-turn batches). The primary only pays for a draw, a head copy and, with a
 /// body, a copy of each body chunk into the copy's window; it never waits for the copy, and a copy that
 /// falls behind, fails or times out changes nothing for it. Compiled once per rule per snapshot; a copy
 /// finishes on the settings it started with.
@@ -31,10 +31,14 @@ internal sealed class MirrorFilter(MirrorSettings settings, IRandomSource random
             state.Record(MirrorResult.Skipped);
             return new(FilterStatus.Continue);
         }
-        MirrorRequest mirror = state.Rent();
-        IHttpBodySource? body = request.HasBody ? exchange.RequestBody : null;
         RouteMatch match = (exchange.UpstreamState as RouterExchangeState)?.Matched ?? RouteRule.MatchAll;
-        MirrorTeeBody? tee = mirror.Prepare(settings, request, body, exchange.Route as RouteRule, match);
+        if (!request.HasBody)
+        {
+            state.AddToBatch(settings, request, exchange.Route as RouteRule, match);
+            return new(FilterStatus.Continue);
+        }
+        MirrorRequest mirror = state.Rent();
+        MirrorTeeBody? tee = mirror.Prepare(settings, request, exchange.RequestBody, exchange.Route as RouteRule, match);
         if (tee is not null)
         {
             exchange.RequestBody = tee;

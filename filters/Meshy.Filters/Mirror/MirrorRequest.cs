@@ -12,9 +12,10 @@ using Meshy.Filters.Router;
 namespace Meshy.Filters.Mirror;
 
 /// <summary>
-/// One copy of a request to a mirror cluster, and the worker that sends it: an endpoint by the cluster's
-/// balancer, a pooled HTTP/1.1 connection, the copied head, the body from the <see cref="MirrorWindow"/>
-/// as the primary streams it, then the answer read and dropped (drained, so the connection is reused).
+/// One copy of a request with a body, or a batch of copies without one, to a mirror cluster, and the
+/// worker that sends it: an endpoint by the cluster's balancer, a pooled HTTP/1.1 connection, the copied
+/// head, the body from the <see cref="MirrorWindow"/> as the primary streams it, then the answers read and
+/// dropped (drained, so the connection is reused).
 /// </summary>
 /// <remarks>
 /// <para>Off the primary's path: the primary copies the head (<see cref="Prepare"/>) and signals the worker
@@ -25,18 +26,30 @@ namespace Meshy.Filters.Mirror;
 /// the window.
 /// Workers are pooled per mirror cluster and each runs one long-lived loop, so a copy allocates nothing in
 /// steady state.</para>
+/// <para>Batches: copies without a body made in the same turn of the socket engine (same rule) go out
+/// together, pipelined on one connection: one send for all their heads, their answers read in order. Each
+/// copy on its own connection cost a send and a receive of its own, and over loopback a send is most of a
+/// copy's cost. The batch starts at the end of the turn (<see cref="EpollEngine.QueueAfterEvents"/>); it
+/// holds at most <see cref="MaxBatch"/> copies, shares one timeout, and a slow mirror delays only the copies
+/// of its own batch: the next turn's copies take another connection.</para>
 /// <para>Two owners: the worker (until its copy ends) and, for a request with a body, the primary's
 /// <see cref="MirrorTeeBody"/> (until the primary exchange completes). The last to let go returns it.</para>
 /// <para>Stopping: the mirror timeout (a timer) or an abandon (primary side) reset the copy's connection and
 /// cancel its waits. A stopped copy's cancellation source is never reused, so a late cancel cannot reach the
 /// next copy.</para>
 /// </remarks>
-internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposable
+internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IThreadPoolWorkItem, IDisposable
 {
+    /// <summary>Copies in one batch at most: bounds how long the last one waits behind the others.</summary>
+    public const int MaxBatch = 32;
+
     private readonly MirrorRegistry _registry;
     private readonly MirrorClusterState _state;
     private readonly HttpRequestHead _head = new();
     private readonly HttpResponseHead _response = new();
+    private readonly Http1OutputBuffer _batch = new();
+    private readonly HttpMethodKind[] _batchMethods = new HttpMethodKind[MaxBatch];
+    private int _copies;
     private readonly MirrorTeeBody _tee = new();
     private readonly Lock _sync = new();
     private readonly ITimer _timer;
@@ -82,11 +95,15 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
             }
             _stop = MirrorStop.None;
         }
-        CopyHead(request, rule, match);
         if (body is null)
         {
+            _copies = 0;
+            _batch.Clear();
+            AppendCopy(request, rule, match);
             return null;
         }
+        _copies = 1;
+        CopyHead(request, rule, match);
         Window.Start();
         _tee.Start(body, this);
         return _tee;
@@ -94,6 +111,27 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
 
     /// <summary>Lets the worker send the prepared copy; it runs on the caller's thread until it first waits.</summary>
     public void Start() => _start.SetResult(true);
+
+    /// <summary>
+    /// Adds a copy without a body to this batch, which has not started yet (the caller holds its cluster's
+    /// lock); false when the batch is for another rule or snapshot, or full.
+    /// </summary>
+    public bool TryAppend(MirrorSettings settings, HttpRequestHead request, RouteRule? rule, RouteMatch match)
+    {
+        if (_hasBody || !ReferenceEquals(settings, _settings) || _copies == MaxBatch)
+        {
+            return false;
+        }
+        AppendCopy(request, rule, match);
+        return true;
+    }
+
+    /// <summary>The end of the turn that opened the batch: no more copies join it, and it starts.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        _state.CloseBatch(this);
+        Start();
+    }
 
     /// <summary>
     /// Gives the copy up (primary side): its body read fails, its connection is reset and its waits are
@@ -133,6 +171,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         _timer.Dispose();
         _head.Dispose();
         _response.Dispose();
+        _batch.Dispose();
     }
 
     bool IValueTaskSource<bool>.GetResult(short token)
@@ -165,6 +204,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         Http1PooledConnection? lease = null;
         EndpointSnapshot? endpoint = null;
         bool reusable = false;
+        int sent = 0;
         Arm(settings.Timeout);
         try
         {
@@ -200,12 +240,36 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
             Attach(lease.Connection);
             Http1ClientCodec codec = Http1ClientCodec.For(lease);
 
+            if (!_hasBody)
+            {
+                // 3. the batch: every head in one send, then the answers in order, read and dropped
+                await lease.Connection.Sender.SendAsync(_batch.Written, cancellationToken).ConfigureAwait(false);
+                bool closes = false;
+                while (sent < _copies && !closes)
+                {
+                    if (!await codec.ReadResponseHeadAsync(_batchMethods[sent], _response, cancellationToken).ConfigureAwait(false))
+                    {
+                        LogFailed(_registry.Logger, settings.Cluster.Name, endpoint.Address, "end of stream", "closed before a response head");
+                        return;
+                    }
+                    sent++;
+                    if (_response.HasBody)
+                    {
+                        await DrainAsync(codec.ResponseBody, cancellationToken).ConfigureAwait(false);
+                    }
+                    closes = _response.UpstreamCloses;
+                }
+                if (sent < _copies)
+                {
+                    LogFailed(_registry.Logger, settings.Cluster.Name, endpoint.Address, "end of stream", "the mirror closed the connection before answering every pipelined copy");
+                }
+                reusable = !closes;
+                return;
+            }
+
             // 3. the copy: head, then the body as the primary streams it
             bool chunked = await codec.SendRequestHeadAsync(_head, cancellationToken).ConfigureAwait(false);
-            if (_hasBody)
-            {
-                await codec.SendRequestBodyAsync(Window, chunked, cancellationToken).ConfigureAwait(false);
-            }
+            await codec.SendRequestBodyAsync(Window, chunked, cancellationToken).ConfigureAwait(false);
 
             // 4. the answer, read and dropped
             if (!await codec.ReadResponseHeadAsync(_head.Method, _response, cancellationToken).ConfigureAwait(false))
@@ -213,7 +277,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
                 LogFailed(_registry.Logger, settings.Cluster.Name, endpoint.Address, "end of stream", "closed before a response head");
                 return;
             }
-            result = MirrorResult.Sent;
+            sent = 1;
             if (_response.HasBody)
             {
                 await DrainAsync(codec.ResponseBody, cancellationToken).ConfigureAwait(false);
@@ -222,7 +286,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         }
         catch (Exception ex)
         {
-            if (result != MirrorResult.Sent && CurrentStop() != MirrorStop.Abandoned)
+            if (sent < _copies && CurrentStop() != MirrorStop.Abandoned)
             {
                 LogFailed(_registry.Logger, settings.Cluster.Name, endpoint?.Address ?? "-", ex.GetType().Name, ex.Message);
             }
@@ -231,7 +295,7 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         {
             // 5. the outcome; then the worker lets go (last: another copy may start on it right after)
             MirrorStop stop = Disarm();
-            if (stop == MirrorStop.Abandoned && result != MirrorResult.Sent)
+            if (stop == MirrorStop.Abandoned && sent == 0)
             {
                 result = MirrorResult.Abandoned;
                 LogAbandoned(_registry.Logger, settings.Cluster.Name);
@@ -245,8 +309,12 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
             {
                 Window.CompleteReader();
             }
-            _state.Exit();
-            _state.Record(result);
+            // Each copy of the batch: sent if answered, else what stopped the rest.
+            for (int copy = 0; copy < _copies; copy++)
+            {
+                _state.Exit();
+                _state.Record(copy < sent ? MirrorResult.Sent : result);
+            }
             Release();
         }
     }
@@ -339,6 +407,14 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IDisposabl
         {
             // Nothing waits on it any more.
         }
+    }
+
+    /// <summary>Copies a request without a body into the batch: its head as it goes on the wire, and its method (for its answer).</summary>
+    private void AppendCopy(HttpRequestHead request, RouteRule? rule, RouteMatch match)
+    {
+        CopyHead(request, rule, match);
+        Http1RequestWriter.WriteHead(_head, _batch);
+        _batchMethods[_copies++] = _head.Method;
     }
 
     /// <summary>Copies the head, applies the rule's edits as the router will, and marks the host as a shadow's.</summary>
