@@ -99,7 +99,7 @@ internal sealed unsafe class EpollEngine
         ulong token = Reserve(channel);
         channel.Token = token;
         byte* epollEvent = stackalloc byte[16];
-        *(uint*)epollEvent = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
+        *(uint*)epollEvent = EpollInterop.EpollIn | EpollInterop.EpollPri | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
         *(ulong*)(epollEvent + EpollInterop.EventDataOffset) = token;
         if (EpollInterop.EpollControl(_epoll, EpollInterop.EpollCtlAdd, channel.Socket.SafeHandle, epollEvent) != 0)
         {
@@ -163,7 +163,8 @@ internal sealed unsafe class EpollEngine
         }
         while (true)
         {
-            int count = EpollInterop.EpollWait(_epoll, events, MaxEvents, -1);
+            // Work left from the last turn: look for events without sleeping, then run it.
+            int count = EpollInterop.EpollWait(_epoll, events, MaxEvents, _afterEvents.Count > 0 ? 0 : -1);
             if (count < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -185,8 +186,9 @@ internal sealed unsafe class EpollEngine
                     channel.OnEvents(flags, wakeAsynchronously: !inline);
                 }
             }
-            // Work that runs may queue more (a send's continuation sends again): all of it belongs to this turn.
-            while (_afterEvents.TryDequeue(out IThreadPoolWorkItem? work))
+            // Only the work queued by now: what it queues in turn (a flush that finds more to send) waits for
+            // the next turn, so a busy stream cannot keep every other socket of this engine from its events.
+            for (int queued = _afterEvents.Count; queued > 0 && _afterEvents.TryDequeue(out IThreadPoolWorkItem? work); queued--)
             {
                 work.Execute();
             }

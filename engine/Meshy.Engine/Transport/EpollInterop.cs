@@ -7,6 +7,7 @@ namespace Meshy.Engine.Transport;
 internal static unsafe partial class EpollInterop
 {
     public const uint EpollIn = 0x001;
+    public const uint EpollPri = 0x002;
     public const uint EpollOut = 0x004;
     public const uint EpollErr = 0x008;
     public const uint EpollHup = 0x010;

@@ -13,8 +13,9 @@ namespace Meshy.Engine.Transport;
 /// <remarks>
 /// A receive that returned less than its buffer drained the socket (the kernel copies all that is queued),
 /// so the next message is awaited without a system call; a full buffer means more may be queued, so the
-/// next receive goes straight to the kernel. Once the peer closed or failed, every receive goes to the kernel
-/// (the end of the stream is not queued data). The wait holds no buffer: an idle connection costs none.
+/// next receive goes straight to the kernel. Once the peer closed or failed, or sent TCP urgent data, every
+/// receive goes to the kernel (the end of the stream is not queued data, and a receive stops short at the
+/// urgent mark). The wait holds no buffer: an idle connection costs none.
 /// </remarks>
 internal sealed class EpollSocketChannel : SocketChannel
 {
@@ -25,7 +26,7 @@ internal sealed class EpollSocketChannel : SocketChannel
     private readonly ReadinessWaiter _receiveWaiter = new();
     private long _eventsBeforeLastReceive;
     private bool _drained = true;
-    private volatile bool _peerClosed;
+    private volatile bool _shortReceivesMayLeaveData;
 
     /// <summary>Makes <paramref name="socket"/> non-blocking and registers it with <paramref name="engine"/>.</summary>
     public EpollSocketChannel(Socket socket, EpollEngine engine)
@@ -71,7 +72,17 @@ internal sealed class EpollSocketChannel : SocketChannel
         }
         // Registered once the handshake is under way: a socket that never connected reports itself
         // writable, and that event must not pass for the handshake's end.
-        var channel = new EpollSocketChannel(socket, EpollEngine.Next());
+        EpollSocketChannel channel;
+        try
+        {
+            channel = new EpollSocketChannel(socket, EpollEngine.Next());
+        }
+        catch (SocketException ex)
+        {
+            // The epoll set is full (max_user_watches) or out of memory.
+            socket.Dispose();
+            return (ex.SocketErrorCode, null);
+        }
         if (!pending)
         {
             return (SocketError.Success, channel);
@@ -111,12 +122,13 @@ internal sealed class EpollSocketChannel : SocketChannel
     /// <summary>Events of this socket (engine thread).</summary>
     internal void OnEvents(uint events, bool wakeAsynchronously)
     {
-        if ((events & (EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
+        if ((events & (EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr | EpollInterop.EpollPri)) != 0)
         {
-            // The end of the stream (or an error) is no queued data: a short receive does not consume it.
-            _peerClosed = true;
+            // The end of the stream (or an error) is no queued data, and a receive stops short at TCP urgent
+            // data with more queued behind it: from here on every receive asks the kernel.
+            _shortReceivesMayLeaveData = true;
         }
-        if ((events & (EpollInterop.EpollIn | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
+        if ((events & (EpollInterop.EpollIn | EpollInterop.EpollPri | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
         {
             _readable.Signal(wakeAsynchronously);
         }
@@ -127,7 +139,7 @@ internal sealed class EpollSocketChannel : SocketChannel
     }
 
     internal override ValueTask WaitToReceiveAsync() =>
-        _drained && !_peerClosed ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
+        _drained && !_shortReceivesMayLeaveData ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
 
     internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
     {
@@ -135,6 +147,11 @@ internal sealed class EpollSocketChannel : SocketChannel
         {
             long events = _readable.Events;
             int received = TryReceive(buffer.Span);
+            if (received == 0 && IsClosed)
+            {
+                // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
+                return ValueTask.FromException<int>(new ObjectDisposedException(nameof(Socket), "the socket was closed locally"));
+            }
             if (received >= 0)
             {
                 _eventsBeforeLastReceive = events;

@@ -11,17 +11,18 @@ namespace Meshy.Engine.Transport;
 /// <remarks>
 /// <para>Memory: <see cref="BlockMemoryPool"/>, pinned blocks of the segment size that are reused forever,
 /// so a busy proxy allocates nothing per receive (the shared array pool keeps too few arrays per core
-/// and spills into fresh allocations under load); blocks are array-backed, as a gathered
-/// send needs (<see cref="GatheredSendOperation"/>: the socket's buffer list takes arrays).</para>
+/// and spills into fresh allocations under load); blocks are array-backed, as the portable engine's
+/// gathered send needs (<see cref="GatheredSendOperation"/>: the socket's buffer list takes arrays), and
+/// pinned, so the epoll engine hands their addresses to <c>sendmsg</c> as they are.</para>
 /// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
-/// syscalls per megabyte; idle connections hold none because receives are zero-length reads until
-/// the kernel has data (<see cref="SocketTransport"/>).</para>
+/// syscalls per megabyte; idle connections hold none because the receive loop waits for the kernel to
+/// have data before it takes a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>).</para>
 /// <para>Back-pressure: a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the
 /// socket until it drains to <see cref="ResumeWriterThreshold"/>. 1 MiB is Envoy's default
 /// <c>per_connection_buffer_limit_bytes</c>: it bounds what a connection can pin per direction while
 /// leaving room for a send to the other side to overlap the next receive.</para>
-/// <para>Schedulers: inline everywhere, as Kestrel does with <c>UnsafePreferInlineScheduling</c>. On Linux a
-/// socket completion already runs on a thread-pool thread, so scheduling again would only add a hop:
+/// <para>Schedulers: inline everywhere, as Kestrel does with <c>UnsafePreferInlineScheduling</c>. A socket
+/// completion already runs on a socket engine's (or the thread pool's) thread, so scheduling again would only add a hop:
 /// inline, one received chunk goes receive → pipe → forwarding loop → send to the other socket on the
 /// thread that completed the receive. Code reading these pipes must therefore not block.</para>
 /// </remarks>

@@ -24,7 +24,10 @@ internal sealed class ReadinessWaiter : IValueTaskSource
     /// </summary>
     public ValueTask WaitAsync(ReadinessSignal signal, long seenEvents, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
         _core.Reset();
         _signal = signal;
         if (!signal.TryEnqueue(this, seenEvents))

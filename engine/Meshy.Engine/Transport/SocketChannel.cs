@@ -5,7 +5,8 @@ namespace Meshy.Engine.Transport;
 /// <summary>
 /// A connected socket and the engine that does its IO: Meshy's own epoll engine on Linux
 /// (<see cref="EpollSocketChannel"/>), the runtime's socket engine elsewhere (<see cref="PortableSocketChannel"/>).
-/// One receive loop reads it (<see cref="SocketTransport"/>); any number of <see cref="SocketSender"/>s send on it.
+/// One receive loop reads it (<see cref="SocketTransport"/>); several <see cref="SocketSender"/>s may send on it,
+/// one at a time (a send that the kernel takes in parts is not atomic against another sender).
 /// </summary>
 public abstract class SocketChannel
 {
@@ -19,6 +20,9 @@ public abstract class SocketChannel
     /// <summary>Takes a connected socket into the engine of this platform.</summary>
     public static SocketChannel Create(Socket socket) =>
         EpollInterop.IsSupported ? new EpollSocketChannel(socket, EpollEngine.Next()) : new PortableSocketChannel(socket);
+
+    /// <summary>True once <see cref="Close"/> or <see cref="Reset"/> began.</summary>
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>A sender for this socket; one send at a time per sender.</summary>
     public abstract SocketSender CreateSender();

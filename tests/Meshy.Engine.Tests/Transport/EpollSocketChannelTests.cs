@@ -165,6 +165,31 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
+    public async Task Input_UrgentDataBetweenQueuedBytes_EveryInlineByteArrives()
+    {
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        using var _ = peer;
+        // A receive stops short at the urgent mark with "def" still queued behind it, and no new edge comes.
+        peer.Send("abc"u8);
+        peer.Send("!"u8, SocketFlags.OutOfBand);
+        peer.Send("def"u8);
+        // FIONREAD counts only up to the urgent mark; select's exceptional condition says the urgent byte is in.
+        // Loopback delivers within send(), so "def" is queued by then as well.
+        await Loopback.WaitUntilAsync(() => accepted.Poll(0, SelectMode.SelectError), "the urgent byte reaches the socket");
+
+        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(accepted);
+        using var cts = new CancellationTokenSource(Timeout);
+        ReadResult result = await transport.Input.ReadAsync(cts.Token);
+        while (result.Buffer.Length < 6)
+        {
+            transport.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await transport.Input.ReadAsync(cts.Token);
+        }
+        Assert.Equal("abcdef"u8.ToArray(), result.Buffer.ToArray());
+        transport.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    [EpollFact]
     public async Task Abort_WhileReceiveLoopWaits_InputFailsWithIOExceptionAndPeerSeesReset()
     {
         (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
