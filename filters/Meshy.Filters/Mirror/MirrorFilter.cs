@@ -7,7 +7,7 @@ namespace Meshy.Filters.Mirror;
 
 /// <summary>
 /// A rule's <c>mirror</c> (CONTRACT: mirror): for <c>percent</c> of requests, a fire-and-forget copy to the
-/// mirror cluster (<see cref="MirrorRequest"/>; copies without a body go in per-turn batches). The primary only pays for a draw, a head copy and, with a
+/// mirror cluster (<see cref="MirrorRequest"/>; GET, HEAD and OPTIONS copies without a body go in per-turn batches). The primary only pays for a draw, a head copy and, with a
 /// body, a copy of each body chunk into the copy's window; it never waits for the copy, and a copy that
 /// falls behind, fails or times out changes nothing for it. Compiled once per rule per snapshot; a copy
 /// finishes on the settings it started with.
@@ -32,7 +32,7 @@ internal sealed class MirrorFilter(MirrorSettings settings, IRandomSource random
             return new(FilterStatus.Continue);
         }
         RouteMatch match = (exchange.UpstreamState as RouterExchangeState)?.Matched ?? RouteRule.MatchAll;
-        if (!request.HasBody)
+        if (!request.HasBody && IsSafe(request.Method))
         {
             state.AddToBatch(settings, request, exchange.Route as RouteRule, match);
             return new(FilterStatus.Continue);
@@ -54,6 +54,13 @@ internal sealed class MirrorFilter(MirrorSettings settings, IRandomSource random
             tee.PrimaryCompleted();
         }
     }
+
+    /// <summary>
+    /// Methods whose copies may be pipelined in a batch: RFC 9112 (9.3.2) advises against pipelining after a
+    /// non-idempotent request, and a copy of one would be lost with its whole batch.
+    /// </summary>
+    private static bool IsSafe(HttpMethodKind method) =>
+        method is HttpMethodKind.Get or HttpMethodKind.Head or HttpMethodKind.Options;
 
     /// <summary>True for <paramref name="percent"/> % of draws (0–100, decimals allowed).</summary>
     internal static bool Draw(double percent, IRandomSource random) =>

@@ -26,7 +26,7 @@ namespace Meshy.Filters.Mirror;
 /// the window.
 /// Workers are pooled per mirror cluster and each runs one long-lived loop, so a copy allocates nothing in
 /// steady state.</para>
-/// <para>Batches: copies without a body made in the same turn of the socket engine (same rule) go out
+/// <para>Batches: GET, HEAD and OPTIONS copies without a body made in the same turn of the socket engine (same rule) go out
 /// together, pipelined on one connection: one send for all their heads, their answers read in order. Each
 /// copy on its own connection cost a send and a receive of its own, and over loopback a send is most of a
 /// copy's cost. The batch starts at the end of the turn (<see cref="EpollEngine.QueueAfterEvents"/>); it
