@@ -73,11 +73,9 @@ public sealed class Http2OutputTests
         }
         uint after = DataSegmentsIn(connection.Socket);
 
-        // Answers that reach the proxy in one turn leave in one gathered send: one segment with meshy's inline
-        // engine, a few in-process (each upstream answer resumes on the thread pool, so a flush may go out
-        // before the last answers are in; 6 seen). Sent stream by stream they arrived as 14 segments (the
-        // kernel merges some on its own).
-        Assert.InRange(after - before, 1u, 9u);
+        // Answers that reach the proxy in one turn leave in one gathered send: one segment here, a few on a
+        // busy machine. Sent stream by stream they arrived as 14 segments (the kernel merges some on its own).
+        Assert.InRange(after - before, 1u, (uint)Streams / 4);
     }
 
     /// <summary><c>tcpi_data_segs_in</c> of <c>struct tcp_info</c> (linux/tcp.h): segments that carried data.</summary>
