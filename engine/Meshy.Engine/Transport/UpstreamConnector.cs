@@ -40,7 +40,7 @@ public sealed class UpstreamConnector
         {
             return UpstreamConnectResult.Failed(ConnectFailure.Canceled, SocketError.OperationAborted);
         }
-        (ConnectFailure failure, SocketError error, SocketChannel? channel) = EpollInterop.IsSupported
+        (ConnectFailure failure, SocketError error, SocketChannel? channel) = SocketChannel.UsesEpoll
             ? await ConnectEpollAsync(endpoint.EndPoint, timeout, cancellationToken).ConfigureAwait(false)
             : await ConnectPortableAsync(endpoint.EndPoint, timeout, cancellationToken).ConfigureAwait(false);
         if (failure != ConnectFailure.None)

@@ -31,16 +31,19 @@ public sealed class EpollSocketChannelTests
     private static async Task<(EpollSocketChannel Channel, Socket Peer)> ConnectAsync()
     {
         (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        return (Assert.IsType<EpollSocketChannel>(SocketChannel.Create(accepted)), peer);
+        return (new EpollSocketChannel(accepted, EpollEngine.Next()), peer);
     }
 
     [EpollFact]
-    public async Task Create_ConnectedSocketOnLinux_ReturnsNonBlockingEpollChannel()
+    public async Task EpollChannel_ConnectedSocket_NonBlockingRegisteredWithEpollSender()
     {
+        // Processes pick the engine once: epoll only where continuations run inline, as in meshy.
+        Assert.Equal(EpollEngine.InlineCompletions, SocketChannel.UsesEpoll);
+
         (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
         using var _ = peer;
 
-        SocketChannel channel = SocketChannel.Create(accepted);
+        SocketChannel channel = new EpollSocketChannel(accepted, EpollEngine.Next());
         try
         {
             var epoll = Assert.IsType<EpollSocketChannel>(channel);
@@ -144,7 +147,7 @@ public sealed class EpollSocketChannelTests
         await Loopback.WaitUntilAsync(() => TcpState(accepted) == TcpCloseWait, "the peer's FIN reaches the socket");
 
         // Registered with data and FIN already queued: one edge (at registration) for both, none after.
-        var channel = Assert.IsType<EpollSocketChannel>(SocketChannel.Create(accepted));
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
         try
         {
             await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
@@ -177,7 +180,7 @@ public sealed class EpollSocketChannelTests
         // Loopback delivers within send(), so "def" is queued by then as well.
         await Loopback.WaitUntilAsync(() => accepted.Poll(0, SelectMode.SelectError), "the urgent byte reaches the socket");
 
-        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(accepted);
+        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(new EpollSocketChannel(accepted, EpollEngine.Next()));
         using var cts = new CancellationTokenSource(Timeout);
         ReadResult result = await transport.Input.ReadAsync(cts.Token);
         while (result.Buffer.Length < 6)
@@ -194,7 +197,7 @@ public sealed class EpollSocketChannelTests
     {
         (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
         using var _ = peer;
-        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(accepted);
+        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(new EpollSocketChannel(accepted, EpollEngine.Next()));
         Assert.IsType<EpollSocketChannel>(transport.Channel);
         using var cts = new CancellationTokenSource(Timeout);
         ValueTask<ReadResult> pending = transport.Input.ReadAsync(cts.Token);
@@ -370,7 +373,7 @@ public sealed class EpollSocketChannelTests
             for (int i = 0; i < count; i++)
             {
                 (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-                pairs.Add((PipeOptionsFactory.Default.CreateConnection(accepted), peer));
+                pairs.Add((PipeOptionsFactory.Default.CreateConnection(new EpollSocketChannel(accepted, EpollEngine.Next())), peer));
             }
             var tokens = pairs.Select(pair => Assert.IsType<EpollSocketChannel>(pair.Transport.Channel).Token).ToList();
             await Task.WhenAll(pairs.Select((pair, index) => EchoOnceAsync(pair.Transport, pair.Peer, round, index)));
