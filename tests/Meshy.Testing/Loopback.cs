@@ -42,8 +42,7 @@ public static class Loopback
         Socket peer = await ConnectAsync((IPEndPoint)listener.LocalEndPoint!).ConfigureAwait(false);
         try
         {
-            using var cts = new CancellationTokenSource(DefaultTimeout);
-            Socket accepted = await listener.AcceptAsync(cts.Token).ConfigureAwait(false);
+            Socket accepted = await listener.AcceptAsync().WaitAsync(DefaultTimeout).ConfigureAwait(false);
             accepted.NoDelay = true;
             return (accepted, peer);
         }

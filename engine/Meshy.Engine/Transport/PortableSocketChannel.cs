@@ -22,7 +22,13 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
             return ValueTask.CompletedTask;
         }
         ValueTask<int> wait = Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-        return wait.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(wait);
+        if (wait.IsCompletedSuccessfully)
+        {
+            // Taking the result hands the socket's cached receive operation back for the next receive.
+            _ = wait.Result;
+            return ValueTask.CompletedTask;
+        }
+        return AwaitAsync(wait);
     }
 
     internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
@@ -30,9 +36,7 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
         ValueTask<int> receive = Socket.ReceiveAsync(buffer, SocketFlags.None);
         if (receive.IsCompletedSuccessfully)
         {
-            int received = receive.Result;
-            _lastReceiveFilledBuffer = received == buffer.Length;
-            return new ValueTask<int>(received);
+            return new ValueTask<int>(Received(receive.Result, buffer.Length));
         }
         return AwaitReceiveAsync(receive, buffer.Length);
     }
@@ -43,7 +47,16 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<int> AwaitReceiveAsync(ValueTask<int> receive, int length)
     {
-        int received = await receive.ConfigureAwait(false);
+        return Received(await receive.ConfigureAwait(false), length);
+    }
+
+    private int Received(int received, int length)
+    {
+        if (received == 0 && IsClosed)
+        {
+            // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
+            throw new ObjectDisposedException(nameof(Socket), "the socket was closed locally");
+        }
         _lastReceiveFilledBuffer = received == length;
         return received;
     }

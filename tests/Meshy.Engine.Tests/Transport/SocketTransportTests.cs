@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Meshy.Engine.Transport;
@@ -14,7 +15,12 @@ public sealed class SocketTransportTests
     /// <summary>A connected pair: the transport wraps the accepted side, the test drives the other.</summary>
     private static async Task<(SocketTransport Transport, Socket Peer)> ConnectAsync(PipeOptionsFactory pipes)
     {
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        Socket peer = await Loopback.ConnectAsync((IPEndPoint)listener.LocalEndPoint!);
+        Socket accepted = await listener.AcceptAsync();
+        accepted.NoDelay = true;
         return (pipes.CreateConnection(accepted), peer);
     }
 
