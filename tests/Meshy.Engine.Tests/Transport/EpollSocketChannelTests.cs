@@ -17,8 +17,8 @@ namespace Meshy.Engine.Tests.Transport;
 public sealed class EpollSocketChannelTests
 {
     /// <summary>
-    /// Run after the parallel tests, alone: 16 MiB sends stalled on zero windows and 400 connections at once
-    /// starved the thread pool enough to fail a neighbour's 10 s wait (SocketTransportTests' idle buffers, 1 run in 4).
+    /// Run alone, after the parallel tests: 16 MiB sends stalled on zero windows and 400 connections at once
+    /// are heavy company for tests that wait on the scheduling of others.
     /// </summary>
     public const string Alone = "epoll engine, alone";
 
