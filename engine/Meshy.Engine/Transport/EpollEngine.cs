@@ -67,11 +67,12 @@ internal sealed unsafe class EpollEngine
     /// handled, and returns true; elsewhere returns false.
     /// </summary>
     /// <remarks>
-    /// Sends made while handling a turn's events go out together at its end: a peer process woken by the
-    /// first finds the rest queued when it runs, instead of being woken once per send (a wake-up of a
-    /// sleeping process on another core costs the sender an inter-processor interrupt).
+    /// For work that should see everything a turn's events produced: the HTTP/2 output flush gathers the
+    /// frames of every stream answered in the turn, a mirror batch every copy made in it. (Deferring every
+    /// send this way was tried: wake-ups of the peers per request did not change, and suspended senders
+    /// allocated.)
     /// </remarks>
-    public static bool TryQueueAfterEvents(IThreadPoolWorkItem work)
+    private static bool TryQueueAfterEvents(IThreadPoolWorkItem work)
     {
         if (_current is not { } engine)
         {
