@@ -28,7 +28,8 @@ public sealed class HttpLogCapture : ILoggerFactory
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
+        // The exception's type and message go with the line: a test that fails on a cut connection can show why.
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue(formatter(state, exception));
+            owner._lines.Enqueue(exception is null ? formatter(state, exception) : $"{formatter(state, exception)} [{exception.GetType().Name}: {exception.Message}]");
     }
 }

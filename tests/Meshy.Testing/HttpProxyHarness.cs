@@ -79,6 +79,22 @@ public sealed class HttpProxyHarness : IAsyncDisposable
         await Listeners.ReloadAsync(_compiler.Compile(loaded.Config!, "test.toml"));
     }
 
+    /// <summary>
+    /// Runs <paramref name="exchange"/>; when it throws, the failure carries what the proxy logged, so a
+    /// connection cut without an answer says why (the proxy's side is otherwise invisible to the client).
+    /// </summary>
+    public async Task ExplainFailureAsync(Func<Task> exchange)
+    {
+        try
+        {
+            await exchange();
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{ex.GetType().Name}: {ex.Message}\nproxy log:\n{string.Join('\n', Logs.Lines)}", ex);
+        }
+    }
+
     /// <summary>The bound address of listener <paramref name="name"/>.</summary>
     public IPEndPoint EndPoint(string name = "web") => Listeners.EndPoint(name);
 
