@@ -39,12 +39,13 @@ public sealed class Http2OutputTests
     public async Task Http2_ManyResponsesReadyAtOnce_ShareSendsInsteadOfOneSegmentEach()
     {
         const int Streams = 20;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int Rounds = 3;
+        TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
         {
             if (request.Head.Target != "/warm")
             {
-                await gate.Task.WaitAsync(cancellationToken);
+                await Volatile.Read(ref gate).Task.WaitAsync(cancellationToken);
             }
             await request.RespondAsync(200, "small"u8.ToArray(), cancellationToken);
             return true;
@@ -55,27 +56,41 @@ public sealed class Http2OutputTests
         await connection.SendGetAsync(1, "/warm");
         await connection.ReadResponseAsync(1);
 
-        uint before = DataSegmentsIn(connection.Socket);
-        for (int i = 0; i < Streams; i++)
+        // Answers that reach the proxy in one turn leave in one gathered send: one segment here, a few on a
+        // busy machine. Sent stream by stream they arrive as about 14 segments (the kernel merges some on its
+        // own). How close together the 20 upstream answers arrive is up to the scheduler (each comes on its
+        // own connection), so a loaded machine gets up to three rounds to show the sharing.
+        var segments = new List<uint>();
+        int nextStream = 3;
+        for (int round = 0; round < Rounds; round++)
         {
-            await connection.SendGetAsync(3 + (2 * i), $"/{i}");
-        }
-        await Loopback.WaitUntilAsync(() => upstream.Requests.Count == Streams + 1, "every request reached the upstream");
-        gate.SetResult();
-        var ended = new HashSet<int>();
-        while (ended.Count < Streams)
-        {
-            RawFrame frame = await connection.ReadFrameAsync();
-            if (frame.Type is Http2FrameType.Headers or Http2FrameType.Data && frame.Has(Http2FrameFlags.EndStream))
+            uint before = DataSegmentsIn(connection.Socket);
+            for (int i = 0; i < Streams; i++)
             {
-                Assert.True(ended.Add(frame.StreamId), $"stream {frame.StreamId} ended twice");
+                await connection.SendGetAsync(nextStream + (2 * i), $"/{round}/{i}");
+            }
+            await Loopback.WaitUntilAsync(() => upstream.Requests.Count == ((round + 1) * Streams) + 1, "every request reached the upstream");
+            TaskCompletionSource released = gate;
+            Volatile.Write(ref gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            released.SetResult();
+            var ended = new HashSet<int>();
+            while (ended.Count < Streams)
+            {
+                RawFrame frame = await connection.ReadFrameAsync();
+                if (frame.Type is Http2FrameType.Headers or Http2FrameType.Data && frame.Has(Http2FrameFlags.EndStream))
+                {
+                    Assert.True(ended.Add(frame.StreamId), $"stream {frame.StreamId} ended twice");
+                }
+            }
+            segments.Add(DataSegmentsIn(connection.Socket) - before);
+            nextStream += 2 * Streams;
+            if (segments[^1] <= Streams / 4)
+            {
+                break;
             }
         }
-        uint after = DataSegmentsIn(connection.Socket);
 
-        // Answers that reach the proxy in one turn leave in one gathered send: one segment here, a few on a
-        // busy machine. Sent stream by stream they arrived as 14 segments (the kernel merges some on its own).
-        Assert.InRange(after - before, 1u, (uint)Streams / 4);
+        Assert.True(segments.Min() is >= 1 and <= Streams / 4, $"segments per round of {Streams} answers: {string.Join(", ", segments)}");
     }
 
     /// <summary><c>tcpi_data_segs_in</c> of <c>struct tcp_info</c> (linux/tcp.h): segments that carried data.</summary>
