@@ -48,9 +48,10 @@ internal sealed partial class ProxyHostedService(
         }
 
         await reloader.LoadInitialAsync(initialConfig.Config, cancellationToken).ConfigureAwait(false);
+        // The listeners are bound: ready before the admin endpoint opens, so its first /ready already says so.
+        state.MarkReady();
         IPEndPoint adminEndPoint = holder.Current.Runtime.AdminEndPoint;
         admin.Start(adminEndPoint);
-        state.MarkReady();
     }
 
     private async Task ReloadFromSignalAsync()
