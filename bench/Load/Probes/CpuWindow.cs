@@ -8,14 +8,14 @@ internal sealed class CpuWindow
     private readonly int _cpu;
     private readonly int? _rootPid;
     private readonly long _coreTicks;
-    private readonly long _processTicks;
+    private readonly ProcessTicks _processTicks;
     private readonly Stopwatch _clock;
 
     public CpuWindow(int cpu, int? rootPid)
     {
         _cpu = cpu;
         _rootPid = rootPid;
-        _processTicks = rootPid is { } pid ? ProcFs.ProcessTree(pid).Sum(ProcFs.ProcessCpuTicks) : 0;
+        _processTicks = rootPid is { } pid ? ProcFs.TreeCpuTicks(pid) : default;
         _coreTicks = ProcFs.CoreBusyTicks(cpu);
         _clock = Stopwatch.StartNew();
     }
@@ -24,9 +24,11 @@ internal sealed class CpuWindow
     {
         long busy = ProcFs.CoreBusyTicks(_cpu);
         double wall = _clock.Elapsed.TotalSeconds;
-        double? process = _rootPid is { } pid
-            ? (ProcFs.ProcessTree(pid).Sum(ProcFs.ProcessCpuTicks) - _processTicks) / ProcFs.TicksPerSecond
-            : null;
-        return new CpuUsage((busy - _coreTicks) / ProcFs.TicksPerSecond, process, wall);
+        ProcessTicks? process = _rootPid is { } pid ? ProcFs.TreeCpuTicks(pid) : null;
+        return new CpuUsage(
+            (busy - _coreTicks) / ProcFs.TicksPerSecond,
+            process is { } end ? (end.Total - _processTicks.Total) / ProcFs.TicksPerSecond : null,
+            process is { } ended ? (ended.User - _processTicks.User) / ProcFs.TicksPerSecond : null,
+            wall);
     }
 }

@@ -65,13 +65,25 @@ internal static class ProcFs
         return tree;
     }
 
-    /// <summary>utime + stime of <paramref name="pid"/> in ticks, 0 when it is gone.</summary>
-    public static long ProcessCpuTicks(int pid)
+    /// <summary>utime and stime of <paramref name="pid"/> in ticks, zeros when it is gone.</summary>
+    public static ProcessTicks ProcessCpuTicks(int pid)
     {
         // Fields after "(comm)": [0] state [1] ppid ... [11] utime [12] stime (proc(5) fields 14 and 15).
         return TryReadStatFields(pid) is { } fields
-            ? long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
-            : 0;
+            ? new ProcessTicks(long.Parse(fields[11], CultureInfo.InvariantCulture), long.Parse(fields[12], CultureInfo.InvariantCulture))
+            : default;
+    }
+
+    /// <summary>utime and stime of every process in the tree rooted at <paramref name="rootPid"/>, summed.</summary>
+    public static ProcessTicks TreeCpuTicks(int rootPid)
+    {
+        ProcessTicks sum = default;
+        foreach (int pid in ProcessTree(rootPid))
+        {
+            ProcessTicks ticks = ProcessCpuTicks(pid);
+            sum = new ProcessTicks(sum.User + ticks.User, sum.System + ticks.System);
+        }
+        return sum;
     }
 
     /// <summary>VmRSS and VmHWM (peak resident set) of <paramref name="pid"/> in bytes, zeros when it is gone.</summary>
