@@ -25,6 +25,7 @@ public sealed class HttpExchange : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timeout;
+    private bool _timeoutArmed;
     private CancellationTokenSource _aborted = new();
     private int _abortReason;
     private bool? _isGrpc;
@@ -212,10 +213,22 @@ public sealed class HttpExchange : IDisposable
     }
 
     /// <summary>Aborts with <see cref="HttpAbortReason.Timeout"/> after <paramref name="timeout"/> unless stopped first.</summary>
-    public void StartTimeout(TimeSpan timeout) => _timeout.Change(timeout, Timeout.InfiniteTimeSpan);
+    public void StartTimeout(TimeSpan timeout)
+    {
+        _timeoutArmed = true;
+        _timeout.Change(timeout, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Stops the timeout started by <see cref="StartTimeout"/>.</summary>
-    public void StopTimeout() => _timeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    public void StopTimeout()
+    {
+        // Most routes have no timeout: a timer never armed is not touched (a Change takes the timer queue's lock).
+        if (_timeoutArmed)
+        {
+            _timeoutArmed = false;
+            _timeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     /// <summary>Forgets the previous request; keeps every buffer.</summary>
     public void Reset()
