@@ -123,4 +123,48 @@ public sealed class Http2StreamTests
         stream.Body.End();
         Assert.True((await stream.Body.ReadAsync(CancellationToken.None)).IsEnd);
     }
+
+    [Fact]
+    public async Task Body_EndedOrFailedBeforeAnyRead_TheFirstReadStillSeesIt_AndTheStreamIsReusable()
+    {
+        using Http2Stream stream = NewStream(new Owner());
+        stream.Open(1, 65_535, 65_535);
+
+        // A bodiless stream never touches its pipe; a read that comes anyway sees the end.
+        stream.Body.End();
+        HttpBodyChunk end = await stream.Body.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Loopback.DefaultTimeout);
+        Assert.True(end.IsEnd);
+        Assert.True(end.Data.IsEmpty);
+        stream.Body.Advance();
+        stream.Recycle();
+
+        stream.Open(3, 65_535, 65_535);
+        stream.Body.Fail(new IOException("reset before the body"));
+        await Assert.ThrowsAsync<IOException>(() => stream.Body.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Loopback.DefaultTimeout));
+        stream.Recycle();
+
+        // Ended untouched and recycled without a read: the next stream's body flows as usual.
+        stream.Open(5, 65_535, 65_535);
+        stream.Body.End();
+        stream.Recycle();
+        stream.Open(7, 65_535, 65_535);
+        stream.Body.Append(new ReadOnlySequence<byte>("abc"u8.ToArray()));
+        stream.Body.End();
+        HttpBodyChunk data = await stream.Body.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Loopback.DefaultTimeout);
+        Assert.Equal("abc"u8.ToArray(), data.Data.ToArray());
+        Assert.True(data.IsEnd);
+    }
+
+    [Fact]
+    public async Task Body_ReadWaitingOnAnUntouchedPipe_WakesWhenTheFrameLoopEndsIt()
+    {
+        using Http2Stream stream = NewStream(new Owner());
+        stream.Open(1, 65_535, 65_535);
+
+        ValueTask<HttpBodyChunk> pending = stream.Body.ReadAsync(CancellationToken.None);
+        Assert.False(pending.IsCompleted);
+        stream.Body.End();
+
+        Assert.True((await pending.AsTask().WaitAsync(Loopback.DefaultTimeout)).IsEnd);
+    }
 }

@@ -13,9 +13,11 @@ namespace Meshy.Filters.Http2.Connection;
 /// the released bytes' credit back to the client, so a slow upstream stalls its own stream only.
 /// </summary>
 /// <remarks>
-/// NOTE: DATA payloads are copied once, from the connection's receive buffer into this stream's pipe.
+/// <para>NOTE: DATA payloads are copied once, from the connection's receive buffer into this stream's pipe.
 /// Handing out slices of the connection's buffer would tie its release to the slowest stream's consumer
-/// and so stall the frame loop, and with it every other stream. Responses are not copied.
+/// and so stall the frame loop, and with it every other stream. Responses are not copied.</para>
+/// <para>Most requests have no body (END_STREAM on HEADERS): the pipe is touched only once something is
+/// written to or read from it, so such a stream ends and is reused without a pipe operation.</para>
 /// </remarks>
 internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
 {
@@ -33,6 +35,12 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
     private bool _hasTrailers;
     private bool _completed;
     private bool _writerDone;
+    private int _pipeState;
+    private Exception? _endFailure;
+
+    private const int PipeUntouched = 0;
+    private const int PipeInUse = 1;
+    private const int EndedUntouched = 2;     // End or Fail came first: the pipe's writer is completed on first use
 
     public Http2RequestBody(Http2Stream stream, IHttp2StreamOwner owner)
     {
@@ -53,6 +61,7 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<HttpBodyChunk> ReadAsync(CancellationToken cancellationToken)
     {
+        UsePipe();
         ReadResult result = await _pipe.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCanceled)
         {
@@ -80,7 +89,11 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
     }
 
     /// <summary>Wakes a pending read, which then throws <see cref="OperationCanceledException"/>; nothing is consumed.</summary>
-    public void CancelPendingRead() => _pipe.Reader.CancelPendingRead();
+    public void CancelPendingRead()
+    {
+        UsePipe();
+        _pipe.Reader.CancelPendingRead();
+    }
 
     /// <summary>Frame loop: appends one DATA frame's data (copied).</summary>
     public void Append(in ReadOnlySequence<byte> data)
@@ -89,6 +102,7 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
         {
             return;
         }
+        UsePipe();
         PipeWriter writer = _pipe.Writer;
         foreach (ReadOnlyMemory<byte> segment in data)
         {
@@ -119,7 +133,10 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
         if (!_writerDone)
         {
             _writerDone = true;
-            _pipe.Writer.Complete();
+            if (Interlocked.CompareExchange(ref _pipeState, EndedUntouched, PipeUntouched) != PipeUntouched)
+            {
+                _pipe.Writer.Complete();
+            }
         }
     }
 
@@ -129,26 +146,53 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
         if (!_writerDone)
         {
             _writerDone = true;
-            _pipe.Writer.Complete(reason);
+            _endFailure = reason;
+            if (Interlocked.CompareExchange(ref _pipeState, EndedUntouched, PipeUntouched) != PipeUntouched)
+            {
+                _pipe.Writer.Complete(reason);
+            }
         }
     }
 
     /// <summary>Makes the body reusable for the next stream (both sides done with it).</summary>
     public void Reset()
     {
-        // The consumer is done with it (the stream's task has ended): no reason needed.
-        if (!_writerDone)
+        if (Volatile.Read(ref _pipeState) == PipeInUse)
         {
-            _pipe.Writer.Complete();
+            // The consumer is done with it (the stream's task has ended): no reason needed.
+            if (!_writerDone)
+            {
+                _pipe.Writer.Complete();
+            }
+            _pipe.Reader.Complete();
+            _pipe.Reset();
         }
-        _pipe.Reader.Complete();
-        _pipe.Reset();
+        _pipeState = PipeUntouched;
+        _endFailure = null;
         _writerDone = false;
         _completed = false;
         _hasTrailers = false;
         _trailers.Clear();
         _last = default;
         BytesRead = 0;
+    }
+
+    /// <summary>
+    /// Before the first write or read: marks the pipe in use, completing its writer first when the body
+    /// already ended (or failed) while the pipe was untouched. The reader and the frame loop may race here.
+    /// </summary>
+    private void UsePipe()
+    {
+        int state = Volatile.Read(ref _pipeState);
+        if (state == PipeInUse
+            || (state == PipeUntouched && Interlocked.CompareExchange(ref _pipeState, PipeInUse, PipeUntouched) == PipeUntouched))
+        {
+            return;
+        }
+        if (Interlocked.CompareExchange(ref _pipeState, PipeInUse, EndedUntouched) == EndedUntouched)
+        {
+            _pipe.Writer.Complete(_endFailure);
+        }
     }
 
     public void Dispose()
