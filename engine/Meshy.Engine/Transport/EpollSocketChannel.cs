@@ -41,6 +41,9 @@ internal sealed class EpollSocketChannel : SocketChannel
     /// <summary>Slot and generation in the engine (set by <see cref="EpollEngine.Register"/>).</summary>
     internal ulong Token { get; set; }
 
+    /// <inheritdoc />
+    internal override long ReceiveEvents => _readable.Events;
+
     /// <summary>Write readiness, for senders.</summary>
     internal ReadinessSignal Writable => _writable;
 

@@ -37,6 +37,12 @@ public abstract class SocketChannel
     /// <summary>True once <see cref="Close"/> or <see cref="Reset"/> began.</summary>
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>
+    /// How many times the kernel has said the socket is readable (bytes, the end of the stream or an error);
+    /// -1 when this engine does not count them. Unchanged since a moment means nothing arrived since then.
+    /// </summary>
+    internal virtual long ReceiveEvents => -1;
+
     /// <summary>A sender for this socket; one send at a time per sender.</summary>
     public abstract SocketSender CreateSender();
 

@@ -67,6 +67,46 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
+    public async Task ReceiveEvents_StillWhileOnlySending_MoveWhenThePeerSendsOrEnds()
+    {
+        // An idle pooled connection is reused without reading its pipe when this count has not moved.
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
+        using var _ = peer;
+        try
+        {
+            byte[] buffer = new byte[1024];
+            await Loopback.SendAllAsync(peer, "answer"u8.ToArray());
+            await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
+            Assert.Equal(6, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+            long idle = channel.ReceiveEvents;
+            Assert.True(idle > 0, "the answer came with a receive-readiness event");
+
+            // Our own sends, blocked then resumed on write-readiness events, must not move it.
+            channel.Socket.SendBufferSize = 4096;
+            using SocketSender sender = channel.CreateSender();
+            byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024);
+            long writableEvents = channel.Writable.Events;
+            ValueTask send = sender.SendAsync(data, CancellationToken.None);
+            await Loopback.ReadExactlyAsync(peer, data.Length);
+            await send.AsTask().WaitAsync(Timeout);
+            Assert.True(channel.Writable.Events > writableEvents, "the blocked send resumed on the engine's events");
+            Assert.Equal(idle, channel.ReceiveEvents);
+
+            await Loopback.SendAllAsync(peer, "unsolicited"u8.ToArray());
+            await Loopback.WaitUntilAsync(() => channel.ReceiveEvents > idle, "bytes from the peer move the count");
+            Assert.Equal(11, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+
+            long beforeEnd = channel.ReceiveEvents;
+            peer.Shutdown(SocketShutdown.Send);
+            await Loopback.WaitUntilAsync(() => channel.ReceiveEvents > beforeEnd, "the peer's end moves the count");
+        }
+        finally
+        {
+            channel.Close();
+        }
+    }
+
+    [EpollFact]
     public async Task WaitToReceiveAsync_AfterShortReceive_PendsUntilPeerSendsMore()
     {
         (EpollSocketChannel channel, Socket peer) = await ConnectAsync();

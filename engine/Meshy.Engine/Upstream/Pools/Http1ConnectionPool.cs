@@ -135,6 +135,15 @@ public sealed class Http1ConnectionPool
         Http1PoolSettings settings = _settings;
         if (reusable)
         {
+            // Checked now, while the pipe is warm from the response just read; taking it back then only
+            // compares the socket's readiness count, which moves when anything arrives (see TryTakeIdle).
+            // The count is read first: an arrival after it is caught at reuse, one before it by this check.
+            long events = connection.Connection.ReceiveEvents;
+            reusable = IsStillUsable(connection);
+            connection.ReceiveEventsWhenIdle = events;
+        }
+        if (reusable)
+        {
             lock (_lock)
             {
                 if (_idleCount < settings.MaxIdlePerEndpoint)
@@ -235,7 +244,10 @@ public sealed class Http1ConnectionPool
             {
                 return null;
             }
-            if (IsStillUsable(candidate))
+            // Nothing arrived since it went idle (checked empty then): usable without touching its pipe, which
+            // is likely cold by now. Otherwise, or where the engine does not count, the pipe says.
+            long idleEvents = candidate.ReceiveEventsWhenIdle;
+            if ((idleEvents >= 0 && candidate.Connection.ReceiveEvents == idleEvents) || IsStillUsable(candidate))
             {
                 Interlocked.Increment(ref _active);
                 Volatile.Write(ref _lastUsed, _time.GetTimestamp());

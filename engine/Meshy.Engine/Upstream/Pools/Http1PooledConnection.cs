@@ -30,6 +30,9 @@ public sealed class Http1PooledConnection
     /// <summary>When the connection went idle (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     internal long IdleSince { get; set; }
 
+    /// <summary>The socket's receive-readiness count when the connection went idle, checked empty (-1: not counted).</summary>
+    internal long ReceiveEventsWhenIdle { get; set; }
+
     /// <summary>Closes the connection and its codec state.</summary>
     internal void Close()
     {
