@@ -138,8 +138,9 @@ public sealed class Http1ConnectionPool
             // Checked now, while the pipe is warm from the response just read; taking it back then only
             // compares the socket's readiness count, which moves when anything arrives (see TryTakeIdle).
             // The count is read first: an arrival after it is caught at reuse, one before it by this check.
+            // Where the engine does not count (-1), the pipe is read at reuse only.
             long events = connection.Connection.ReceiveEvents;
-            reusable = IsStillUsable(connection);
+            reusable = events < 0 || IsStillUsable(connection);
             connection.ReceiveEventsWhenIdle = events;
         }
         if (reusable)
