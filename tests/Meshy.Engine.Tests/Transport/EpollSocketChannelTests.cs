@@ -41,6 +41,15 @@ public sealed class EpollSocketChannelTests
         return (new EpollSocketChannel(accepted, EpollEngine.Next()), peer);
     }
 
+    /// <summary>The peer sends <paramref name="data"/>; the channel waits for it and receives it into <paramref name="buffer"/>.</summary>
+    private static async Task<byte[]> PeerSendsAsync(EpollSocketChannel channel, Socket peer, byte[] data, byte[] buffer)
+    {
+        await Loopback.SendAllAsync(peer, data);
+        await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
+        int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+        return buffer[..received];
+    }
+
     [EpollFact]
     public async Task EpollChannel_ConnectedSocket_NonBlockingRegisteredWithEpollSender()
     {
@@ -75,9 +84,7 @@ public sealed class EpollSocketChannelTests
         try
         {
             byte[] buffer = new byte[1024];
-            await Loopback.SendAllAsync(peer, "answer"u8.ToArray());
-            await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
-            Assert.Equal(6, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+            Assert.Equal("answer"u8.ToArray(), await PeerSendsAsync(channel, peer, "answer"u8.ToArray(), buffer));
             long idle = channel.ReceiveEvents;
             Assert.True(idle > 0, "the answer came with a receive-readiness event");
 
@@ -114,10 +121,7 @@ public sealed class EpollSocketChannelTests
         try
         {
             byte[] buffer = new byte[1024];
-            await Loopback.SendAllAsync(peer, "first"u8.ToArray());
-            await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
-            int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
-            Assert.Equal("first"u8.ToArray(), buffer[..received]);
+            Assert.Equal("first"u8.ToArray(), await PeerSendsAsync(channel, peer, "first"u8.ToArray(), buffer));
 
             ValueTask wait = channel.WaitToReceiveAsync();
             Assert.False(wait.IsCompleted, "5 bytes into a 1 KiB buffer drained the socket: nothing to receive yet");
@@ -139,7 +143,7 @@ public sealed class EpollSocketChannelTests
 
             await Loopback.SendAllAsync(peer, "second!"u8.ToArray());
             await wait.AsTask().WaitAsync(Timeout);
-            received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+            int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
             Assert.Equal("second!"u8.ToArray(), buffer[..received]);
         }
         finally
