@@ -50,6 +50,24 @@ public sealed class EpollSocketChannelTests
         return buffer[..received];
     }
 
+    /// <summary>
+    /// 2 MiB from the channel through a 4 KiB send buffer: the send blocks until the peer reads, then finishes on
+    /// the engine's write-readiness events, with every byte intact.
+    /// </summary>
+    private static async Task SendBlockedUntilPeerReadsAsync(EpollSocketChannel channel, Socket peer)
+    {
+        channel.Socket.SendBufferSize = 4096;
+        using SocketSender sender = channel.CreateSender();
+        byte[] data = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        long writableEvents = channel.Writable.Events;
+        ValueTask send = sender.SendAsync(data, CancellationToken.None);
+        Assert.False(send.IsCompleted, "2 MiB cannot fit in the buffers while the peer does not read");
+        byte[] arrived = await Loopback.ReadExactlyAsync(peer, data.Length);
+        await send.AsTask().WaitAsync(Timeout);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(arrived));
+        Assert.True(channel.Writable.Events > writableEvents, "the blocked send resumed on the engine's events");
+    }
+
     [EpollFact]
     public async Task EpollChannel_ConnectedSocket_NonBlockingRegisteredWithEpollSender()
     {
@@ -89,14 +107,7 @@ public sealed class EpollSocketChannelTests
             Assert.True(idle > 0, "the answer came with a receive-readiness event");
 
             // Our own sends, blocked then resumed on write-readiness events, must not move it.
-            channel.Socket.SendBufferSize = 4096;
-            using SocketSender sender = channel.CreateSender();
-            byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024);
-            long writableEvents = channel.Writable.Events;
-            ValueTask send = sender.SendAsync(data, CancellationToken.None);
-            await Loopback.ReadExactlyAsync(peer, data.Length);
-            await send.AsTask().WaitAsync(Timeout);
-            Assert.True(channel.Writable.Events > writableEvents, "the blocked send resumed on the engine's events");
+            await SendBlockedUntilPeerReadsAsync(channel, peer);
             Assert.Equal(idle, channel.ReceiveEvents);
 
             await Loopback.SendAllAsync(peer, "unsolicited"u8.ToArray());
@@ -129,16 +140,7 @@ public sealed class EpollSocketChannelTests
             // Barrier: make the engine deliver events for this very socket while the peer sends nothing. A send the
             // peer does not read blocks; it finishes only after write-readiness events, and each event carries the
             // socket's whole readiness mask, so a wrongly routed or level-triggered read wake would show up here.
-            channel.Socket.SendBufferSize = 4096;
-            using SocketSender sender = channel.CreateSender();
-            byte[] data = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-            long writableEvents = channel.Writable.Events;
-            ValueTask send = sender.SendAsync(data, CancellationToken.None);
-            Assert.False(send.IsCompleted, "2 MiB cannot fit in the buffers while the peer does not read");
-            byte[] arrived = await Loopback.ReadExactlyAsync(peer, data.Length);
-            await send.AsTask().WaitAsync(Timeout);
-            Assert.Equal(SHA256.HashData(data), SHA256.HashData(arrived));
-            Assert.True(channel.Writable.Events > writableEvents, "the blocked send resumed on the engine's events");
+            await SendBlockedUntilPeerReadsAsync(channel, peer);
             Assert.False(wait.IsCompleted, "write-readiness events must not wake a receive wait");
 
             await Loopback.SendAllAsync(peer, "second!"u8.ToArray());
