@@ -97,16 +97,24 @@ public sealed class Http1ProxyFailureTests
         var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
         {
+            if (request.Head.Target == "/warm")
+            {
+                return await FakeHttpUpstream.EchoAsync(request, cancellationToken);
+            }
             // Wait for the proxy to give up: it closes (or resets) the connection.
             await Loopback.WaitForCloseAsync(request.Socket, TimeSpan.FromSeconds(30));
             released.TrySetResult();
             return false;
         });
         await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(
-            HttpProxyConfigs.Simple(upstream.EndPoint, ruleExtra: """timeout = "300ms" """));
+            HttpProxyConfigs.Simple(upstream.EndPoint, ruleExtra: """timeout = "500ms" """));
         using HttpClient client = proxy.CreateClient();
+        // A first answered request leaves a pooled connection and warm code behind, so the timed request
+        // reaches the upstream well within its timeout even on a loaded machine (a cold first request
+        // could time out before the upstream saw it, and then there is nothing for it to release).
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/warm")).StatusCode);
 
-        HttpResponseMessage response = await client.GetAsync("/");
+        HttpResponseMessage response = await client.GetAsync("/hang");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         await AssertLoggedFlagsAsync(proxy, "UT");
