@@ -61,14 +61,16 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
 
     private async Task RunScenarioAsync(ILoadScenario scenario, string work, List<ScenarioResult> results, CancellationToken cancellationToken)
     {
+        // The proxies this scenario measures: meshy-plain only where Meshy's config varies.
+        List<IProxyLauncher> runners = proxies.Where(p => p.RunsIn(scenario)).ToList();
         var result = new ScenarioResult
         {
             Name = scenario.Name,
             Title = scenario.Title,
             Description = scenario.Describe(options),
             Subject = subject,
-            Proxies = proxies.Select(p => p.Name).ToList(),
-            Baselines = proxies.Where(p => p.IsBaseline).Select(p => p.Name).ToList(),
+            Proxies = runners.Select(p => p.Name).ToList(),
+            Baselines = runners.Where(p => p.IsBaseline).Select(p => p.Name).ToList(),
             Metrics = [.. scenario.Metrics, CoreBusyBefore],
             Reference = scenario.Reference,
         };
@@ -83,7 +85,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
         }
 
         var skipped = new List<SkippedProxy>();
-        foreach (IProxyLauncher proxy in proxies)
+        foreach (IProxyLauncher proxy in runners)
         {
             if (proxy.Unavailable(scenario.Mode) is { } reason)
             {
@@ -113,7 +115,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                 var failed = new HashSet<string>();
                 for (int round = 1; round <= options.Rounds; round++)
                 {
-                    foreach (IProxyLauncher proxy in proxies)
+                    foreach (IProxyLauncher proxy in runners)
                     {
                         if (skipped.Any(s => s.Proxy == proxy.Name) || failed.Contains(proxy.Name))
                         {

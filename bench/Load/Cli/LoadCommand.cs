@@ -118,13 +118,15 @@ internal static class LoadCommand
         var results = new List<ScenarioResult>();
         try
         {
+            MeshyBinary? meshy = null;
             if (!noMeshy)
             {
-                proxies.Add(new MeshyLauncher(await MeshyBinary.ResolveAsync(meshyPath, cancellationToken)));
+                meshy = await MeshyBinary.ResolveAsync(meshyPath, cancellationToken);
+                proxies.Add(new MeshyLauncher(meshy));
             }
             foreach (string peer in peers)
             {
-                proxies.Add(await ProxyCatalog.PeerAsync(peer, cancellationToken));
+                proxies.Add(await ProxyCatalog.PeerAsync(peer, meshy, cancellationToken));
             }
             PrintTools(proxies, scenarios);
             string subject = noMeshy ? proxies[0].Name : Subject;

@@ -1,4 +1,5 @@
 using Meshy.Bench.Load.Report;
+using Meshy.Bench.Load.Scenarios;
 
 namespace Meshy.Bench.Load.Proxies;
 
@@ -19,6 +20,12 @@ internal interface IProxyLauncher
 
     /// <summary>Null when this proxy can run <paramref name="mode"/>; otherwise why not and how to fix it.</summary>
     string? Unavailable(ProxyMode mode);
+
+    /// <summary>
+    /// False when running in <paramref name="scenario"/> would only repeat another proxy's run (<c>meshy-plain</c>
+    /// where Meshy's config is the plain one anyway): the proxy is left out of that scenario.
+    /// </summary>
+    bool RunsIn(ILoadScenario scenario) => true;
 
     /// <summary>Writes the config and starts the proxy pinned to <see cref="ProxyLaunch.Cpu"/>; readiness is awaited by the caller.</summary>
     Task<RunningProxy> StartAsync(ProxyLaunch launch, CancellationToken cancellationToken);

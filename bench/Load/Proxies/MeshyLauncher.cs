@@ -3,17 +3,21 @@ using System.Net;
 using System.Text;
 using Meshy.Bench.Load.Processes;
 using Meshy.Bench.Load.Report;
+using Meshy.Bench.Load.Scenarios;
 
 namespace Meshy.Bench.Load.Proxies;
 
 /// <summary>
 /// Meshy as a separate process, <c>meshy run --config FILE</c>, with a generated config (format in
 /// CONTRACT.md) and an admin port of its own so that <c>GET /ready</c> can gate the run. Named
-/// <c>meshy</c>, or <c>meshy-jit</c> when it is the JIT build measured beside the native one.
+/// <c>meshy</c>, or <c>meshy-jit</c> when it is the JIT build measured beside the native one, or
+/// <c>meshy-plain</c> (<paramref name="plainRoute"/>) when it runs the plain route whatever the scenario varies.
 /// </summary>
-internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy") : IProxyLauncher
+internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", bool plainRoute = false) : IProxyLauncher
 {
     public string Name => name;
+
+    public bool RunsIn(ILoadScenario scenario) => !plainRoute || scenario.Routing != MeshyRouting.Plain || scenario.MeshyAccessLog;
 
     public bool IsBaseline => false;
 
@@ -27,7 +31,7 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy") :
     {
         int adminPort = FreePort.Next();
         string config = Path.Combine(launch.WorkDirectory, "meshy.toml");
-        File.WriteAllText(config, Config(launch, adminPort));
+        File.WriteAllText(config, ConfigFor(launch, adminPort));
         ProcessCommand command = binary.Command! with { Arguments = [.. binary.Command!.Arguments, "run", "--config", config] };
         ChildProcess process = ChildProcess.Start(Name, command.PinnedTo(launch.Cpu, launch.Scheduling), workingDirectory: launch.WorkDirectory);
         return Task.FromResult(new RunningProxy(
@@ -37,6 +41,10 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy") :
             launch.Cpu,
             admin: new IPEndPoint(IPAddress.Loopback, adminPort)));
     }
+
+    /// <summary>This launcher's config for <paramref name="launch"/>: the plain route's when it is <c>meshy-plain</c>.</summary>
+    public string ConfigFor(ProxyLaunch launch, int adminPort) =>
+        Config(plainRoute ? launch with { Routing = MeshyRouting.Plain, AccessLog = false } : launch, adminPort);
 
     /// <summary>The generated meshy.toml: one listener, one cluster with the bench upstream, the access log when asked.</summary>
     public static string Config(ProxyLaunch launch, int adminPort)

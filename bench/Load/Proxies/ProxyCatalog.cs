@@ -6,16 +6,24 @@ internal static class ProxyCatalog
     /// <summary>Meshy built for the JIT (<c>dotnet meshy.dll</c>): what the native build trades CPU and memory against.</summary>
     public const string MeshyJit = "meshy-jit";
 
-    public static readonly IReadOnlyList<string> DefaultPeerNames = ["haproxy", "nginx", "direct"];
+    /// <summary>
+    /// The Meshy under test with the plain route, in the scenarios that vary Meshy's config only
+    /// (<c>http1-mirrored</c>, ...): what the variation costs, measured in the same rounds.
+    /// </summary>
+    public const string MeshyPlain = "meshy-plain";
+
+    public static readonly IReadOnlyList<string> DefaultPeerNames = [MeshyPlain, "haproxy", "nginx", "direct"];
 
     public static readonly IReadOnlyList<string> PeerNames = [.. DefaultPeerNames, MeshyJit];
 
-    public static async Task<IProxyLauncher> PeerAsync(string name, CancellationToken cancellationToken) => name switch
+    /// <summary>The peer <paramref name="name"/>; <c>meshy-plain</c> runs <paramref name="meshy"/>, the build under test (resolved when null).</summary>
+    public static async Task<IProxyLauncher> PeerAsync(string name, MeshyBinary? meshy, CancellationToken cancellationToken) => name switch
     {
         "haproxy" => new HaproxyLauncher(),
         "nginx" => new NginxLauncher(),
         "direct" => new DirectLauncher(),
         MeshyJit => new MeshyLauncher(await MeshyBinary.ResolveAsync(null, cancellationToken, native: false).ConfigureAwait(false), MeshyJit),
+        MeshyPlain => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyPlain, plainRoute: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown peer"),
     };
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Meshy.Bench.Load.Proxies;
+using Meshy.Bench.Load.Scenarios;
 using Meshy.Conf.Loading;
 using Meshy.Conf.Schema;
 
@@ -51,6 +52,32 @@ public sealed class MeshyLauncherConfigTests
         Assert.NotNull(upstream.OutlierDetection);
         Assert.NotNull(upstream.HealthCheck);
         Assert.Equal(100_000, upstream.Limits.MaxRequests);
+    }
+
+    [Fact]
+    public void MeshyPlain_InAMirroredScenario_RunsThePlainRouteWithoutTheMirror()
+    {
+        var plain = new MeshyLauncher(new MeshyBinary(null, "test", null), ProxyCatalog.MeshyPlain, plainRoute: true);
+        var launch = new ProxyLaunch(ProxyMode.Http1, Upstream, 8080, "/tmp", Cpu: 1, Routing: MeshyRouting.Mirror100, AccessLog: true, MirrorUpstream: Shadow);
+
+        ConfigLoadResult loaded = ConfigLoader.LoadText(plain.ConfigFor(launch, adminPort: 15000), "meshy.toml");
+
+        Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
+        Assert.Null(Assert.Single(Assert.Single(loaded.Config!.Routes).Rules).Mirror);
+        Assert.Equal("upstream", Assert.Single(loaded.Config.Clusters).Name);
+        Assert.False(loaded.Config.AccessLog.Enabled);
+    }
+
+    [Fact]
+    public void MeshyPlain_RunsOnlyInScenariosThatVaryMeshysConfig()
+    {
+        var plain = new MeshyLauncher(new MeshyBinary(null, "test", null), ProxyCatalog.MeshyPlain, plainRoute: true);
+        var meshy = new MeshyLauncher(new MeshyBinary(null, "test", null));
+
+        string[] runsIn = ScenarioCatalog.All().Where(plain.RunsIn).Select(s => s.Name).Order().ToArray();
+
+        Assert.Equal(["http1-mirrored", "http1-observed", "http1-resilient", "http1-weighted"], runsIn);
+        Assert.All(ScenarioCatalog.All(), scenario => Assert.True(meshy.RunsIn(scenario), scenario.Name));
     }
 
     private static ConfigLoadResult Load(ProxyMode mode, MeshyRouting routing)
