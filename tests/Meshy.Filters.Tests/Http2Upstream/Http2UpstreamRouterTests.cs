@@ -146,9 +146,10 @@ public sealed class Http2UpstreamRouterTests
     public async Task Router_RouteTimeoutBeforeHead_504UTAndOnlyTheStreamIsReset()
     {
         await using var peer = new ScriptedH2Peer();
-        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(Config(peer.EndPoint, ruleExtra: "timeout = \"300ms\""));
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(Config(peer.EndPoint, ruleExtra: "timeout = \"1s\""));
         using HttpClient client = proxy.CreateClient();
 
+        // 1 s: the cold connection and the HEADERS must reach the peer before the timeout (CI's 2 cores are busy).
         Task<HttpResponseMessage> late = client.GetAsync("/late");
         using ScriptedH2Peer.PeerConnection connection = await peer.AcceptAsync();
         var (lateId, _, _) = await connection.ReadHeadersAsync();

@@ -78,12 +78,15 @@ public sealed class RouterRetryTests
             return false;
         });
         await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(RetryConfigs.Retrying(
-            """{ attempts = 1, per_try_timeout = "100ms", on = ["5xx"] }""", [silent.EndPoint]));
+            """{ attempts = 1, per_try_timeout = "300ms", on = ["5xx"] }""", [silent.EndPoint]));
         using HttpClient client = proxy.CreateClient();
 
         HttpResponseMessage response = await client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        // Each try's request was sent before its timeout; on a loaded machine the upstream may read the
+        // second one just after the 504 went out.
+        await Loopback.WaitUntilAsync(() => silent.Requests.Count == 2, "the upstream saw both tries");
         Assert.Equal(2, silent.Requests.Count);
         await AssertLoggedFlagsAsync(proxy, "UT");
     }
