@@ -11,6 +11,7 @@ public sealed class MeshyLauncherConfigTests
 {
     private static readonly IPEndPoint Upstream = new(IPAddress.Loopback, 9001);
     private static readonly IPEndPoint Shadow = new(IPAddress.Loopback, 9002);
+    private static readonly MeshyBinary Binary = new(null, "test", null);
 
     [Theory]
     [InlineData("Tcp", "Plain")]
@@ -57,7 +58,7 @@ public sealed class MeshyLauncherConfigTests
     [Fact]
     public void MeshyPlain_InAMirroredScenario_RunsThePlainRouteWithoutTheMirror()
     {
-        var plain = new MeshyLauncher(new MeshyBinary(null, "test", null), ProxyCatalog.MeshyPlain, plainRoute: true);
+        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, plainRoute: true);
         var launch = new ProxyLaunch(ProxyMode.Http1, Upstream, 8080, "/tmp", Cpu: 1, Routing: MeshyRouting.Mirror100, AccessLog: true, MirrorUpstream: Shadow);
 
         ConfigLoadResult loaded = ConfigLoader.LoadText(plain.ConfigFor(launch, adminPort: 15000), "meshy.toml");
@@ -71,8 +72,8 @@ public sealed class MeshyLauncherConfigTests
     [Fact]
     public void MeshyPlain_RunsOnlyInScenariosThatVaryMeshysConfig()
     {
-        var plain = new MeshyLauncher(new MeshyBinary(null, "test", null), ProxyCatalog.MeshyPlain, plainRoute: true);
-        var meshy = new MeshyLauncher(new MeshyBinary(null, "test", null));
+        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, plainRoute: true);
+        var meshy = new MeshyLauncher(Binary);
 
         string[] runsIn = ScenarioCatalog.All().Where(plain.RunsIn).Select(s => s.Name).Order().ToArray();
 
