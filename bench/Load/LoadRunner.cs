@@ -100,7 +100,9 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
             UpstreamProcess upstream;
             try
             {
-                upstream = await scenario.StartUpstreamAsync(options, cancellationToken);
+                string upstreamDirectory = Path.Combine(work, $"{scenario.Name}-upstream");
+                Directory.CreateDirectory(upstreamDirectory);
+                upstream = await scenario.StartUpstreamAsync(options, upstreamDirectory, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -166,7 +168,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
             }
 
             double busyBefore = await CoreBusyPercentAsync(cancellationToken);
-            var metrics = new Dictionary<string, double>(await scenario.MeasureAsync(new MeasureContext(running.Endpoint, running.Probe, options), cancellationToken))
+            var metrics = new Dictionary<string, double>(await scenario.MeasureAsync(new MeasureContext(running.Endpoint, running.Probe, options, directory), cancellationToken))
             {
                 [CoreBusyBefore.Key] = busyBefore,
             };

@@ -40,7 +40,7 @@ internal sealed class H2cScenario : ILoadScenario
 
     public string? MissingTool() => _h2load is null ? "h2load is not installed (apt-get install -y nghttp2-client)" : null;
 
-    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
+    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken) =>
         UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", BodySize.ToString(CultureInfo.InvariantCulture));
 
     public async Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken)

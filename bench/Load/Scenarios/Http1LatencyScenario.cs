@@ -50,7 +50,7 @@ internal sealed class Http1LatencyScenario : ILoadScenario
 
     public string? MissingTool() => null;
 
-    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
+    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken) =>
         UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", BodySize.ToString(CultureInfo.InvariantCulture));
 
     public Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken) => Http1Scenario.ProbeBodyAsync(target, BodySize, cancellationToken);

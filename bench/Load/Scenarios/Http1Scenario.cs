@@ -61,7 +61,7 @@ internal sealed class Http1Scenario(
 
     public string? MissingTool() => _wrk is null ? "wrk is not installed (apt-get install -y wrk)" : null;
 
-    public async Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken)
+    public async Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken)
     {
         string[] arguments = ["--body-size", bodySize.ToString(CultureInfo.InvariantCulture)];
         UpstreamProcess primary = await UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, arguments);

@@ -36,8 +36,11 @@ internal interface ILoadScenario
     /// <summary>Null when the load tool is installed; otherwise which one is missing and how to install it.</summary>
     string? MissingTool();
 
-    /// <summary>Starts the upstream on the load core; it serves every run of the scenario.</summary>
-    Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts the upstream on the load core; it serves every run of the scenario. <paramref name="workDirectory"/>
+    /// is an empty directory for its files (a document root), deleted with the run's other files.
+    /// </summary>
+    Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken);
 
     /// <summary>Proves the path works end to end through <paramref name="target"/>; throws with the reason otherwise.</summary>
     Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken);

@@ -4,4 +4,8 @@ using Meshy.Bench.Load.Probes;
 namespace Meshy.Bench.Load.Scenarios;
 
 /// <summary>One run of one proxy: where to send load and what may be observed of the proxy.</summary>
-internal sealed record MeasureContext(IPEndPoint Target, ProxyProbe Probe, LoadOptions Options);
+/// <param name="Target">Where the load generator connects: the proxy, or the upstream for <c>direct</c>.</param>
+/// <param name="Probe">CPU and memory of the proxy's core and processes.</param>
+/// <param name="Options">The options of <c>load</c>.</param>
+/// <param name="WorkDirectory">The run's directory (the proxy's config is there too), for the load tool's files.</param>
+internal sealed record MeasureContext(IPEndPoint Target, ProxyProbe Probe, LoadOptions Options, string WorkDirectory);

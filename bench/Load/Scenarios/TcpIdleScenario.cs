@@ -45,7 +45,7 @@ internal sealed class TcpIdleScenario : ILoadScenario
 
     public string? MissingTool() => null;
 
-    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, CancellationToken cancellationToken) =>
+    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken) =>
         UpstreamProcess.StartAsync("tcp-sink", options, cancellationToken);
 
     public async Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken)
