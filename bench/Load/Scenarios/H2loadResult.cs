@@ -3,13 +3,15 @@ using System.Text.RegularExpressions;
 
 namespace Meshy.Bench.Load.Scenarios;
 
-/// <summary>The figures of an <c>h2load</c> run (it gives mean latency, not percentiles).</summary>
+/// <summary>
+/// The summary of an <c>h2load</c> run. Its latency lines give no percentiles; those come from its
+/// per-request log (<see cref="H2loadLog"/>).
+/// </summary>
 /// <param name="Succeeded">Requests answered with 2xx or 3xx.</param>
 /// <param name="Seconds">Measured duration.</param>
 /// <param name="RequestsPerSecond">As h2load computes it.</param>
-/// <param name="MeanLatencyMs">Mean time per request in milliseconds.</param>
 /// <param name="Errors">Requests failed, errored or timed out, plus non-2xx/3xx answers.</param>
-internal sealed partial record H2loadResult(long Succeeded, double Seconds, double RequestsPerSecond, double MeanLatencyMs, long Errors)
+internal sealed partial record H2loadResult(long Succeeded, double Seconds, double RequestsPerSecond, long Errors)
 {
     public static H2loadResult Parse(string output)
     {
@@ -30,12 +32,10 @@ internal sealed partial record H2loadResult(long Succeeded, double Seconds, doub
             errors += Group(codes, 3) + Group(codes, 4);
             succeeded = Group(codes, 1) + Group(codes, 2);
         }
-        Match latency = LatencyPattern().Match(output);
         return new H2loadResult(
             succeeded,
             Milliseconds(finished.Groups[1].Value, finished.Groups[2].Value) / 1000,
             double.Parse(finished.Groups[3].Value, CultureInfo.InvariantCulture),
-            latency.Success ? Milliseconds(latency.Groups[1].Value, latency.Groups[2].Value) : 0,
             errors);
     }
 
@@ -59,8 +59,4 @@ internal sealed partial record H2loadResult(long Succeeded, double Seconds, doub
 
     [GeneratedRegex(@"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx")]
     private static partial Regex StatusPattern();
-
-    // "time for request:   min   max   mean   sd   +/- sd": the third figure is the mean.
-    [GeneratedRegex(@"time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)")]
-    private static partial Regex LatencyPattern();
 }

@@ -42,8 +42,8 @@ internal sealed class Http1Scenario(
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [
         HttpMetrics.Rps,
-        new(HttpMetrics.P50, "p50 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false),
-        new(HttpMetrics.P99, "p99 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false),
+        HttpMetrics.P50Latency,
+        HttpMetrics.P99Latency,
         .. HttpMetrics.Cpu.Definitions,
         HttpMetrics.PeakRss,
         HttpMetrics.ErrorCount,

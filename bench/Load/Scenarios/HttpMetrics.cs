@@ -14,6 +14,11 @@ internal static class HttpMetrics
 
     public static readonly MetricDefinition Rps = new(RequestsPerSecond, "requests", "req/s", MetricBetter.Higher, MetricKind.Throughput, Chart: true);
 
+    /// <summary>Latency percentiles of the load scenarios (wrk, h2load); <c>http1-latency</c> charts its own.</summary>
+    public static readonly MetricDefinition P50Latency = new(P50, "p50 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false);
+
+    public static readonly MetricDefinition P99Latency = new(P99, "p99 latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false);
+
     /// <summary>CPU is reported per 100,000 requests: seconds per request would be unreadably small.</summary>
     public static readonly CpuMetricSet Cpu = CpuMetricSet.Per100kRequests;
 
