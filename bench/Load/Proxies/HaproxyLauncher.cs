@@ -8,8 +8,9 @@ namespace Meshy.Bench.Load.Proxies;
 
 /// <summary>
 /// HAProxy with one thread (<c>nbthread 1</c>), <c>mode tcp</c> for L4 and <c>mode http</c> with
-/// keep-alive and connection reuse towards the upstream for HTTP. Buffers and everything else stay
-/// at the distribution's defaults: the comparison is with HAProxy as people run it.
+/// keep-alive and connection reuse towards the upstream for HTTP (<c>proto h2</c> on the bind line
+/// for h2c, and on the server line for an h2c upstream). Buffers and everything else stay at the
+/// distribution's defaults: the comparison is with HAProxy as people run it.
 /// </summary>
 internal sealed partial class HaproxyLauncher : IProxyLauncher
 {
@@ -62,7 +63,9 @@ internal sealed partial class HaproxyLauncher : IProxyLauncher
 
                 """);
         }
-        string bindOptions = launch.Mode == ProxyMode.Http2Cleartext ? " proto h2" : "";
+        // proto h2: h2c with prior knowledge on that side, no upgrade dance.
+        string bindOptions = launch.Mode is ProxyMode.Http2Cleartext or ProxyMode.Http2CleartextBothWays ? " proto h2" : "";
+        string serverOptions = launch.Mode == ProxyMode.Http2CleartextBothWays ? " proto h2" : "";
         config.Append(CultureInfo.InvariantCulture, $"""
 
             frontend bench
@@ -70,7 +73,7 @@ internal sealed partial class HaproxyLauncher : IProxyLauncher
                 default_backend upstream
 
             backend upstream
-                server upstream1 {launch.Upstream}
+                server upstream1 {launch.Upstream}{serverOptions}
 
             """);
         return config.ToString();

@@ -87,18 +87,20 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", b
         }
 
         // One listener serves HTTP/1.1 and h2c (prior knowledge) alike, per CONTRACT.md; the scenario's
-        // routing decides the one rule and what the clusters carry besides the bench upstream.
+        // routing decides the one rule and what the clusters carry besides the bench upstream. The
+        // clusters holding the bench upstream speak its protocol: h2c with prior knowledge in h2c-upstream.
+        string protocol = launch.Mode == ProxyMode.Http2CleartextBothWays ? "protocol = \"http2\"" : "";
         (string rule, string ruleLines, string upstreamLines, string otherClusters) = launch.Routing switch
         {
             // The weighted split costs a pick per request; both clusters hold the same upstream.
             MeshyRouting.Weighted99To1 => ("split", """to = [{ cluster = "upstream", weight = 99 }, { cluster = "canary", weight = 1 }]""", "",
-                Cluster("canary", launch.Upstream, "")),
+                Cluster("canary", launch.Upstream, protocol)),
             // Every request is also sent, fire and forget, to a second upstream process.
             MeshyRouting.Mirror100 => ("mirrored", """
                 mirror = { cluster = "shadow", percent = 100.0 }
                 to = [{ cluster = "upstream" }]
                 """, "",
-                Cluster("shadow", launch.MirrorUpstream ?? throw new InvalidOperationException("the mirrored scenario started no mirror upstream"), "")),
+                Cluster("shadow", launch.MirrorUpstream ?? throw new InvalidOperationException("the mirrored scenario started no mirror upstream"))),
             // What a careful DestinationRule and VirtualService add to every request when nothing fails.
             MeshyRouting.Resilient => ("guarded", """
                 timeout = "10s"
@@ -126,18 +128,18 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", b
               match.path.prefix = "/"
             {Indent(ruleLines, "  ")}
 
-            {Cluster("upstream", launch.Upstream, upstreamLines)}
+            {Cluster("upstream", launch.Upstream, protocol, upstreamLines)}
             {otherClusters}
             """);
         return config.ToString();
     }
 
-    private static string Cluster(string name, IPEndPoint endpoint, string extraLines) =>
+    private static string Cluster(string name, IPEndPoint endpoint, params string[] extraLines) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             [[clusters]]
             name = "{{name}}"
             endpoints = [{ address = "{{endpoint}}" }]
-            {{extraLines}}
+            {{string.Join('\n', extraLines.Where(line => line.Length > 0))}}
             """);
 
     private static string Indent(string lines, string indent) =>

@@ -37,6 +37,10 @@ internal sealed class NginxLauncher : IProxyLauncher
 
     public string? Unavailable(ProxyMode mode)
     {
+        if (mode == ProxyMode.Http2CleartextBothWays)
+        {
+            return UpstreamHttp2Missing;
+        }
         if (_path is null)
         {
             return $"nginx is not installed ({InstallHint})";
@@ -129,6 +133,10 @@ internal sealed class NginxLauncher : IProxyLauncher
     }
 
     private const string InstallHint = "apt-get install -y nginx-light";
+
+    /// <summary>Why nginx sits out <see cref="ProxyMode.Http2CleartextBothWays"/>, whatever the build.</summary>
+    public const string UpstreamHttp2Missing =
+        "nginx's proxy_pass speaks HTTP/1.x only to upstreams (no HTTP/2 upstream support in any build), so it has no h2c-to-h2c path";
     private const string StreamInstallHint = "apt-get install -y libnginx-mod-stream";
     private const string StreamMissing =
         "this nginx has no stream {} module (nginx-light builds it as a dynamic module that is not installed); " + StreamInstallHint;

@@ -3,6 +3,7 @@ using Meshy.Bench.Load.Proxies;
 using Meshy.Bench.Load.Scenarios;
 using Meshy.Conf.Loading;
 using Meshy.Conf.Schema;
+using Meshy.Engine.Upstream;
 
 namespace Meshy.Cli.Tests.Bench;
 
@@ -19,6 +20,8 @@ public sealed class MeshyLauncherConfigTests
     [InlineData("Http1", "Weighted99To1")]
     [InlineData("Http1", "Mirror100")]
     [InlineData("Http1", "Resilient")]
+    [InlineData("Http2Cleartext", "Plain")]
+    [InlineData("Http2CleartextBothWays", "Plain")]
     public void Config_EveryScenario_LoadsWithoutDiagnostics(string mode, string routing)
     {
         ConfigLoadResult loaded = Load(Enum.Parse<ProxyMode>(mode), Enum.Parse<MeshyRouting>(routing));
@@ -26,6 +29,25 @@ public sealed class MeshyLauncherConfigTests
         Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
         ClusterConfig upstream = Assert.Single(loaded.Config!.Clusters, c => c.Name == "upstream");
         Assert.Equal("127.0.0.1:9001", Assert.Single(upstream.Endpoints).Address.Text);
+    }
+
+    [Fact]
+    public void Config_H2cBothWays_UpstreamClusterSpeaksHttp2()
+    {
+        ConfigLoadResult loaded = Load(ProxyMode.Http2CleartextBothWays, MeshyRouting.Plain);
+
+        Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
+        Assert.Equal(UpstreamProtocol.Http2, Assert.Single(loaded.Config!.Clusters).Protocol);
+    }
+
+    [Theory]
+    [InlineData("Http1")]
+    [InlineData("Http2Cleartext")]
+    public void Config_Http1Upstream_UpstreamClusterSpeaksHttp1(string mode)
+    {
+        MeshyConfig config = Load(Enum.Parse<ProxyMode>(mode), MeshyRouting.Plain).Config!;
+
+        Assert.Equal(UpstreamProtocol.Http1, Assert.Single(config.Clusters).Protocol);
     }
 
     [Fact]
