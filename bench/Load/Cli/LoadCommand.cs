@@ -215,7 +215,7 @@ internal static class LoadCommand
 
     private static IEnumerable<ToolInfo> LoadTools()
     {
-        foreach ((string name, string package, string versionFlag) in new[] { ("wrk", "wrk", "-v"), ("h2load", "nghttp2-client", "--version") })
+        foreach ((string name, string package, string versionFlag) in new[] { ("wrk", "wrk", "-v"), ("h2load", "nghttp2-client", "--version"), ("nghttpd", "nghttp2-server", "--version") })
         {
             string? path = ExternalTool.Find(name);
             yield return path is null

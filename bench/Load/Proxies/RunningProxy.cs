@@ -67,7 +67,8 @@ internal sealed class RunningProxy(string name, IPEndPoint endpoint, ChildProces
 
     public ValueTask DisposeAsync() => process?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private static async Task<bool> AcceptsAsync(IPEndPoint target, CancellationToken cancellationToken)
+    /// <summary>True when a TCP connection to <paramref name="target"/> succeeds (it is closed at once).</summary>
+    public static async Task<bool> AcceptsAsync(IPEndPoint target, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try

@@ -11,9 +11,11 @@ namespace Meshy.Bench.Load.Scenarios;
 /// <summary>
 /// <c>h2c</c>: h2load with one thread, HTTP/2 prior knowledge over cleartext, 16 connections × 32
 /// streams (the load issue 4 sets), through the proxy to the HTTP/1.1 <c>http-upstream</c>.
-/// Latency percentiles come from h2load's per-request log (<see cref="H2loadLog"/>).
+/// <c>h2c-upstream</c> (<paramref name="h2cUpstream"/>): the same load, and the proxy speaks h2c
+/// (prior knowledge) to <c>nghttpd</c> serving a 6-byte <c>index.html</c>. Latency percentiles come
+/// from h2load's per-request log (<see cref="H2loadLog"/>).
 /// </summary>
-internal sealed class H2cScenario : ILoadScenario
+internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoadScenario
 {
     /// <summary>Connections h2load opens (issue 4); independent of the wrk scenarios' <c>--http-connections</c>.</summary>
     public const int Connections = 16;
@@ -24,12 +26,13 @@ internal sealed class H2cScenario : ILoadScenario
     private const int BodySize = 6;
 
     private readonly string? _h2load = ExternalTool.Find("h2load");
+    private readonly string? _nghttpd = h2cUpstream ? ExternalTool.Find("nghttpd") : null;
 
-    public string Name => "h2c";
+    public string Name => name;
 
-    public string Title => "HTTP/2 cleartext, 6-byte responses";
+    public string Title => h2cUpstream ? "HTTP/2 cleartext both ways (h2c upstream), 6-byte responses" : "HTTP/2 cleartext, 6-byte responses";
 
-    public ProxyMode Mode => ProxyMode.Http2Cleartext;
+    public ProxyMode Mode => h2cUpstream ? ProxyMode.Http2CleartextBothWays : ProxyMode.Http2Cleartext;
 
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [
@@ -44,15 +47,38 @@ internal sealed class H2cScenario : ILoadScenario
 
     public string Describe(LoadOptions options) =>
         $"h2load -t1 -c{Connections} -m{StreamsPerConnection} for {DurationText.Format(options.Duration)}: h2c GET / through the proxy "
-        + $"to http-upstream (HTTP/1.1 upstream), 6-byte body, {Connections * StreamsPerConnection} requests in flight. "
+        + (h2cUpstream
+            ? "to nghttpd over h2c (prior knowledge; one thread, no logging), which serves a 6-byte index.html; "
+            : "to http-upstream (HTTP/1.1 upstream), 6-byte body; ")
+        + $"{Connections * StreamsPerConnection} requests in flight. "
         + "p50, p99 and mean run over every 2xx request of h2load's per-request log (--log-file), from sending the request "
         + "to the end of its response; closed loop, so a stall delays later requests instead of counting against them. "
         + HttpMetrics.CpuExplanation;
 
-    public string? MissingTool() => _h2load is null ? "h2load is not installed (apt-get install -y nghttp2-client)" : null;
+    public string? MissingTool() =>
+        _h2load is null ? "h2load is not installed (apt-get install -y nghttp2-client)"
+        : h2cUpstream && _nghttpd is null ? "nghttpd is not installed (apt-get install -y nghttp2-server)"
+        : null;
 
-    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken) =>
-        UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", BodySize.ToString(CultureInfo.InvariantCulture));
+    public Task<UpstreamProcess> StartUpstreamAsync(LoadOptions options, string workDirectory, CancellationToken cancellationToken)
+    {
+        if (!h2cUpstream)
+        {
+            return UpstreamProcess.StartAsync("http-upstream", options, cancellationToken, "--body-size", BodySize.ToString(CultureInfo.InvariantCulture));
+        }
+        string documentRoot = Path.Combine(workDirectory, "htdocs");
+        Directory.CreateDirectory(documentRoot);
+        File.WriteAllText(Path.Combine(documentRoot, "index.html"), new string('x', BodySize));
+        return UpstreamProcess.StartOnFreePortAsync(
+            "nghttpd", port => new ProcessCommand(_nghttpd!, NghttpdArguments(port, documentRoot)), options, workDirectory, cancellationToken);
+    }
+
+    /// <summary>
+    /// nghttpd as the h2c upstream: cleartext (prior knowledge), loopback only, one worker thread
+    /// (pinned to the load core anyway) and no <c>-v</c>, so it writes nothing per request.
+    /// </summary>
+    public static IReadOnlyList<string> NghttpdArguments(int port, string documentRoot) =>
+        ["--no-tls", "--address=127.0.0.1", "--workers=1", "--htdocs=" + documentRoot, port.ToString(CultureInfo.InvariantCulture)];
 
     public async Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken)
     {

@@ -16,6 +16,7 @@ internal static class ScenarioCatalog
         new Http1Scenario("http1-resilient", bodySize: 6, MeshyRouting.Resilient, reference: "http1-small"),
         new Http1Scenario("http1-mirrored", bodySize: 6, MeshyRouting.Mirror100, reference: "http1-small"),
         new Http1LatencyScenario(),
-        new H2cScenario(),
+        new H2cScenario("h2c"),
+        new H2cScenario("h2c-upstream", h2cUpstream: true),
     ];
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Meshy.Bench.Load.Proxies;
 using Meshy.Bench.Load.Scenarios;
 
 namespace Meshy.Cli.Tests.Bench;
@@ -22,6 +23,26 @@ public sealed class H2cScenarioTests
         IReadOnlyList<string> arguments = H2cScenario.LoadArguments(Target, TimeSpan.FromSeconds(3), logFile: null);
 
         Assert.Equal(["-t1", "-c16", "-m32", "-D3", "http://127.0.0.1:8080/"], arguments);
+    }
+
+    [Fact]
+    public void Catalog_H2cUpstream_FollowsH2cAndSpeaksH2cToTheUpstream()
+    {
+        List<ILoadScenario> all = [.. ScenarioCatalog.All()];
+        int h2c = all.FindIndex(s => s.Name == "h2c");
+
+        Assert.Equal(ProxyMode.Http2Cleartext, all[h2c].Mode);
+        Assert.Equal("h2c-upstream", all[h2c + 1].Name);
+        Assert.Equal(ProxyMode.Http2CleartextBothWays, all[h2c + 1].Mode);
+        Assert.Equal(MeshyRouting.Plain, all[h2c + 1].Routing);
+    }
+
+    [Fact]
+    public void NghttpdArguments_ServeTheDocumentRootOverCleartextOnLoopbackWithOneThreadAndNoLog()
+    {
+        IReadOnlyList<string> arguments = H2cScenario.NghttpdArguments(9001, "/tmp/run/htdocs");
+
+        Assert.Equal(["--no-tls", "--address=127.0.0.1", "--workers=1", "--htdocs=/tmp/run/htdocs", "9001"], arguments);
     }
 
     [Fact]
