@@ -162,6 +162,10 @@ internal sealed unsafe class EpollEngine
             // Continuations run here, so what they defer runs here too.
             _current = this;
         }
+        // Nothing here has an execution context worth flowing (the thread starts with none, and Meshy uses no
+        // AsyncLocal), but async methods suspended on this thread would otherwise capture the default context
+        // and resume through ExecutionContext.Run on every completion. Never undone: the thread runs for good.
+        ExecutionContext.SuppressFlow();
         while (true)
         {
             // Work left from the last turn: look for events without sleeping, then run it.
