@@ -144,17 +144,16 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private async ValueTask<HeadOutcome> ReadHeadAsync()
     {
         HttpConnectionManagerSettings settings = _manager.Settings;
-        // The watch's read, if one is pending, is this head's first read (pipelined bytes, or the end).
+        // The watch's read, if one is pending, is this head's first read (pipelined bytes, the end, or the idle
+        // timer's cancel): awaited as it is, not cancelled and issued again, which cost a pipe round per request.
         bool fromWatch = _watching;
-        ReadResult watched = fromWatch ? await StopWatchAsync().ConfigureAwait(false) : default;
+        _watching = false;
         ArmTimer(settings.IdleTimeout > TimeSpan.Zero ? TimerIdle : TimerNone, settings.IdleTimeout);
         _betweenRequests = true;
         if (_connection.Draining.IsCancellationRequested)
         {
-            if (fromWatch)
-            {
-                _input.AdvanceTo(watched.Buffer.Start);
-            }
+            // RunAsync ends the watch, if any, on the way out.
+            _watching = fromWatch;
             return HeadOutcome.Closed;
         }
         bool started = false;
@@ -163,9 +162,8 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             ReadResult result;
             if (fromWatch)
             {
-                // Its IsCanceled is the watch being stopped, not a timer: the buffer is read as it is.
                 fromWatch = false;
-                result = new ReadResult(watched.Buffer, isCanceled: false, watched.IsCompleted);
+                result = await _watch.ConfigureAwait(false);
             }
             else
             {
