@@ -28,6 +28,7 @@ internal sealed partial class Http2ClientConnection
                 SequencePosition consumed = ReadFrames(result.Buffer);
                 input.AdvanceTo(consumed, result.Buffer.End);
                 FlushControlSoon();
+                RecycleReleasedStreams();
                 if (result.IsCompleted)
                 {
                     break;

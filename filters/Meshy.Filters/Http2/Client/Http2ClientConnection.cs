@@ -42,10 +42,15 @@ internal sealed partial class Http2ClientConnection : IDisposable
     /// <summary>At most this many DATA frames go in one gathered send.</summary>
     internal const int FramesPerSend = 16;
 
+    /// <summary>Ended streams kept for reuse: about what one connection carries at once (HTTP/2's usual limit).</summary>
+    private const int MaxReusableStreams = 128;
+
     private readonly UpstreamConnection _connection;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Http2ClientStream> _streams = [];
+    private readonly List<Http2ClientStream> _releasedStreams = [];
+    private readonly Stack<Http2ClientStream> _reusableStreams = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Lock _controlLock = new();
     private readonly HpackEncoder _encoder = new();
@@ -128,8 +133,52 @@ internal sealed partial class Http2ClientConnection : IDisposable
         }
     }
 
-    /// <summary>A new stream for one request; the pool reserved its slot. Its id is assigned when its head is sent.</summary>
-    public Http2ClientStream CreateStream() => new(this);
+    /// <summary>
+    /// A stream for one request (a recycled one when there is one); the pool reserved its slot. Its id is
+    /// assigned when its head is sent.
+    /// </summary>
+    public Http2ClientStream CreateStream()
+    {
+        Http2ClientStream? recycled = null;
+        lock (_lock)
+        {
+            _reusableStreams.TryPop(out recycled);
+        }
+        if (recycled is null)
+        {
+            return new(this);
+        }
+        recycled.PrepareForReuse();
+        return recycled;
+    }
+
+    /// <summary>
+    /// A stream that ended cleanly and was released: reused once the read loop is between reads, because a
+    /// frame it was dispatching when the stream was released may still be writing into it.
+    /// </summary>
+    internal void OfferForReuse(Http2ClientStream stream)
+    {
+        lock (_lock)
+        {
+            _releasedStreams.Add(stream);
+        }
+    }
+
+    /// <summary>The read loop between reads: streams released so far can no longer be touched by it.</summary>
+    private void RecycleReleasedStreams()
+    {
+        lock (_lock)
+        {
+            foreach (Http2ClientStream stream in _releasedStreams)
+            {
+                if (_reusableStreams.Count < MaxReusableStreams)
+                {
+                    _reusableStreams.Push(stream);
+                }
+            }
+            _releasedStreams.Clear();
+        }
+    }
 
     /// <summary>Closes the socket (FIN); the read loop then fails every stream still open.</summary>
     public void Dispose()

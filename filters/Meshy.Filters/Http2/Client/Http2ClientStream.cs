@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Tasks;
+using Meshy.Engine.Transport;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Http2.Frames;
 
@@ -22,6 +23,7 @@ namespace Meshy.Filters.Http2.Client;
 internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
 {
     private static readonly PipeOptions BodyPipeOptions = new(
+        pool: PipeOptionsFactory.Default.Pool,  // blocks reused forever; the shared array pool spills at 512 streams
         pauseWriterThreshold: 0,             // never pause the read loop: the stream window bounds what is buffered
         resumeWriterThreshold: 0,
         minimumSegmentSize: 16 * 1024,
@@ -29,7 +31,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
 
     private readonly Http2ClientConnection _connection;
     private readonly HttpResponseHead _head = new();
-    private readonly TaskCompletionSource<bool> _headReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Http2HeadSignal _headReady = new();
     private readonly Pipe _body = new(BodyPipeOptions);
     private readonly Http1SendChain _chain = new();
     private readonly byte[] _frameHeaders = new byte[Http2FrameHeader.Size * Http2ClientConnection.FramesPerSend];
@@ -59,6 +61,38 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     internal Http2ClientStream(Http2ClientConnection connection)
     {
         _connection = connection;
+    }
+
+    /// <summary>Makes a released stream (see <see cref="Http2ClientConnection.OfferForReuse"/>) as good as new.</summary>
+    internal void PrepareForReuse()
+    {
+        Id = 0;
+        Closed = false;
+        HeadReceived = false;
+        SendWindow = default;
+        _head.Reset();
+        _trailers?.Clear();
+        _headReady.Reset();
+        _body.Reset();
+        _chain.Clear();
+        _receiveWindow = new(Http2ClientConnection.StreamReceiveWindow);
+        _windowWaiter = null;
+        _failure = null;
+        _receivedUnacked = 0;
+        _headEndStream = false;
+        _writerCompleted = false;
+        _endStreamSent = false;
+        _endStreamReceived = false;
+        _aborted = false;
+        _released = false;
+        _readingBody = false;
+        _requestSent = false;
+        _responseStarted = false;
+        _bodyTaken = false;
+        _unprocessed = false;
+        _bodyCompleted = false;
+        _lastEnd = default;
+        _lastLength = 0;
     }
 
     /// <summary>The stream id, 0 until the head is sent.</summary>
@@ -149,7 +183,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response)
     {
-        if (!await _headReady.Task.ConfigureAwait(false))
+        if (!await _headReady.WaitAsync().ConfigureAwait(false))
         {
             return false;
         }
@@ -178,7 +212,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             _aborted = true;
             var canceled = new OperationCanceledException("the HTTP/2 stream was reset by the proxy");
             _failure ??= canceled;
-            _headReady.TrySetException(canceled);
+            _headReady.SetFailed(canceled);
             CompleteWriterUnsynchronized(canceled);
             _windowWaiter?.TrySetResult();
             _windowWaiter = null;
@@ -194,14 +228,20 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             return;
         }
         _released = true;
+        bool endedCleanly;
         lock (_connection.SyncRoot)
         {
             CompleteWriterUnsynchronized(null);
+            endedCleanly = _endStreamSent && _endStreamReceived && !_aborted && _failure is null && _windowWaiter is null;
         }
         _connection.RemoveStream(this, reset: !(_endStreamSent && _endStreamReceived));
         _body.Reader.Complete();
-        // NOTE: _head and _trailers are not disposed: a read loop that looked the stream up just before it was
-        // removed may still be decoding into them; their pooled arenas go to the GC instead.
+        // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole, and
+        // no reset or timer may still reach it. Any other goes to the GC with its arenas.
+        if (reusable && endedCleanly && _bodyCompleted)
+        {
+            _connection.OfferForReuse(this);
+        }
         _connection.Pool?.OnStreamReleased(_connection);
     }
 
@@ -331,7 +371,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
                 CompleteWriterUnsynchronized(null);
             }
         }
-        _headReady.TrySetResult(true);
+        _headReady.SetHeadArrived();
         return true;
     }
 
@@ -384,7 +424,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
                 Volatile.Write(ref _unprocessed, true);
             }
             _failure ??= failure;
-            _headReady.TrySetException(failure);
+            _headReady.SetFailed(failure);
             CompleteWriterUnsynchronized(failure);
             _windowWaiter?.TrySetResult();
             _windowWaiter = null;
@@ -399,7 +439,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             lock (_connection.SyncRoot)
             {
                 _failure ??= new IOException("the HTTP/2 upstream connection closed");
-                _headReady.TrySetResult(false);
+                _headReady.SetClosed();
             }
         }
         Fail(failure ?? new IOException("the HTTP/2 upstream connection closed mid-response"), unprocessed: false);
