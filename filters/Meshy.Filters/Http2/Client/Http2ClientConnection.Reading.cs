@@ -223,7 +223,7 @@ internal sealed partial class Http2ClientConnection
             }
             if (next.HeaderTableSize != previous.HeaderTableSize)
             {
-                // NOTE: the encoder belongs to the send lock's holder; it applies the size before its next block.
+                // NOTE: the encoder belongs to the queue's lock; its holder applies the size before the next block.
                 Volatile.Write(ref _tableSizeChanged, true);
             }
             Volatile.Write(ref _peer, next);

@@ -17,18 +17,19 @@ namespace Meshy.Filters.Http2.Client;
 /// how many ride on it (the peer's SETTINGS_MAX_CONCURRENT_STREAMS at most).
 /// </summary>
 /// <remarks>
-/// Writing: one send at a time on the socket (<see cref="_sendLock"/>). Streams send HEADERS and DATA under
-/// it; DATA payloads go from the client's receive buffers, gathered with their 9-byte frame headers (no copy).
-/// Frames the read loop must answer (SETTINGS ACK, PING ACK, WINDOW_UPDATE, RST_STREAM) are queued in a
-/// small buffer and flushed by whoever holds the send lock next, so the read loop never waits for a
-/// stream's send (that wait could deadlock against a peer blocked on our reads).
+/// Writing: one send at a time on the socket (<see cref="_sendLock"/>). HEADERS (and trailers) and the frames
+/// the read loop must answer (SETTINGS ACK, PING ACK, WINDOW_UPDATE, RST_STREAM) are queued in a small buffer,
+/// in wire order, and go out at the end of the engine's turn or with whoever holds the send lock next: the
+/// HEADERS of all the requests forwarded in one turn take one send, and the read loop never waits for a
+/// stream's send (that wait could deadlock against a peer blocked on our reads). DATA goes under the send
+/// lock behind the queue, from the client's receive buffers, gathered with its 9-byte frame headers (no copy).
 /// <para>
 /// Receiving: the connection window is credited as DATA arrives (every stream is bounded by its own window,
 /// so this bounds memory too), a stream's window as its consumer advances past the bytes, so a slow client
 /// stalls only its own stream.
 /// </para>
 /// </remarks>
-internal sealed partial class Http2ClientConnection : IDisposable
+internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWorkItem
 {
     /// <summary>SETTINGS_INITIAL_WINDOW_SIZE advertised: what one response may have in flight.</summary>
     public const int StreamReceiveWindow = 1 << 20;
@@ -57,7 +58,6 @@ internal sealed partial class Http2ClientConnection : IDisposable
     private readonly HpackDecoder _decoder = new(maxHeaderListSize: MaxResponseFieldSection);
     private readonly Http2FrameReader _reader = new(isServer: false);
     private readonly ArrayBufferWriter<byte> _headBlock = new(1024);
-    private readonly ArrayBufferWriter<byte> _headFrames = new(1024);
     private readonly ArrayBufferWriter<byte> _headerFragments = new(1024);
     private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ArrayBufferWriter<byte> _control = new(256);
@@ -70,6 +70,7 @@ internal sealed partial class Http2ClientConnection : IDisposable
     private bool _closed;
     private bool _tableSizeChanged;
     private int _disposed;
+    private int _flushPending;
     private Task _readLoop = Task.CompletedTask;
 
     public Http2ClientConnection(UpstreamConnection connection, ILogger logger)
@@ -192,15 +193,16 @@ internal sealed partial class Http2ClientConnection : IDisposable
     }
 
     /// <summary>
-    /// Sends a stream's HEADERS (1): assigns the next odd stream id under the send lock, so ids go out in
-    /// increasing order (§5.1.1), and registers the stream before its first byte leaves. Returns false when
-    /// the connection no longer takes streams (GOAWAY arrived, or it closed): the request was not sent.
+    /// Queues a stream's HEADERS (1): assigns the next odd stream id and encodes the field block in the same
+    /// critical section that appends the frames to the send queue, so ids and HPACK blocks reach the wire in
+    /// the order they were made (§5.1.1, RFC 7541 §2.3.2), and registers the stream before its first byte
+    /// leaves. The queue goes out at the end of the engine's turn, the HEADERS of every request forwarded in
+    /// it in one send (or earlier, ahead of any DATA). Returns false when the connection no longer takes
+    /// streams (GOAWAY arrived, or it closed): the request was not sent.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    internal async ValueTask<bool> SendHeadersAsync(Http2ClientStream stream, HttpRequestHead request, bool endStream)
+    internal bool QueueHeaders(Http2ClientStream stream, HttpRequestHead request, bool endStream)
     {
-        await _sendLock.WaitAsync().ConfigureAwait(false);
-        try
+        lock (_controlLock)
         {
             lock (_lock)
             {
@@ -220,40 +222,31 @@ internal sealed partial class Http2ClientConnection : IDisposable
             }
             ApplyTableSizeUnsynchronized();
             _headBlock.ResetWrittenCount();
-            _headFrames.ResetWrittenCount();
             Http2RequestEncoder.Encode(request, _encoder, _headBlock);
-            Http2FrameWriter.WriteHeaders(_headFrames, stream.Id, _headBlock.WrittenSpan, endStream, _peer.MaxFrameSize);
-            await _connection.Sender.SendAsync(_headFrames.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-            return true;
+            Http2FrameWriter.WriteHeaders(_control, stream.Id, _headBlock.WrittenSpan, endStream, _peer.MaxFrameSize);
         }
-        finally
-        {
-            await ReleaseSendAsync().ConfigureAwait(false);
-        }
+        FlushAfterEvents();
+        return true;
     }
 
-    /// <summary>Sends request trailers as a HEADERS frame that ends the stream (§8.1).</summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
-    internal async ValueTask SendTrailersAsync(Http2ClientStream stream, HttpHeaderList trailers)
+    /// <summary>Queues request trailers as a HEADERS frame that ends the stream (§8.1), behind the stream's DATA.</summary>
+    internal void QueueTrailers(Http2ClientStream stream, HttpHeaderList trailers)
     {
-        await _sendLock.WaitAsync().ConfigureAwait(false);
-        try
+        stream.ThrowIfAborted();
+        lock (_controlLock)
         {
-            stream.ThrowIfAborted();
             ApplyTableSizeUnsynchronized();
             _headBlock.ResetWrittenCount();
-            _headFrames.ResetWrittenCount();
             Http2RequestEncoder.EncodeFields(trailers, _encoder, _headBlock);
-            Http2FrameWriter.WriteHeaders(_headFrames, stream.Id, _headBlock.WrittenSpan, endStream: true, _peer.MaxFrameSize);
-            await _connection.Sender.SendAsync(_headFrames.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            Http2FrameWriter.WriteHeaders(_control, stream.Id, _headBlock.WrittenSpan, endStream: true, _peer.MaxFrameSize);
         }
-        finally
-        {
-            await ReleaseSendAsync().ConfigureAwait(false);
-        }
+        FlushAfterEvents();
     }
 
-    /// <summary>Sends DATA frames the stream gathered (frame headers and payload slices), under the send lock.</summary>
+    /// <summary>
+    /// Sends DATA frames the stream gathered (frame headers and payload slices), under the send lock; what
+    /// was queued before (this stream's HEADERS among it) goes out first.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     internal async ValueTask SendDataAsync(Http2ClientStream stream, ReadOnlySequence<byte> frames)
     {
@@ -261,6 +254,7 @@ internal sealed partial class Http2ClientConnection : IDisposable
         try
         {
             stream.ThrowIfAborted();
+            await SendQueuedAsync().ConfigureAwait(false);
             await _connection.Sender.SendAsync(frames, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -269,7 +263,22 @@ internal sealed partial class Http2ClientConnection : IDisposable
         }
     }
 
-    /// <summary>Applies a changed SETTINGS_HEADER_TABLE_SIZE before the next field block (the send lock is held).</summary>
+    /// <summary>Flushes the queue once this engine turn's events were handled (at most one flush pending).</summary>
+    private void FlushAfterEvents()
+    {
+        if (Interlocked.Exchange(ref _flushPending, 1) == 0)
+        {
+            EpollEngine.QueueAfterEvents(this);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Volatile.Write(ref _flushPending, 0);
+        FlushControlSoon();
+    }
+
+    /// <summary>Applies a changed SETTINGS_HEADER_TABLE_SIZE before the next field block (the queue's lock is held).</summary>
     private void ApplyTableSizeUnsynchronized()
     {
         if (Volatile.Read(ref _tableSizeChanged))
@@ -393,30 +402,44 @@ internal sealed partial class Http2ClientConnection : IDisposable
     {
         while (true)
         {
-            if (HasControl)
+            try
             {
-                ArrayBufferWriter<byte> sending;
-                lock (_controlLock)
-                {
-                    sending = _control;
-                    _control = _controlSending;
-                    _controlSending = sending;
-                }
-                try
-                {
-                    await _connection.Sender.SendAsync(sending.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-                {
-                    // The read loop notices the broken connection and fails the streams.
-                }
-                sending.ResetWrittenCount();
+                await SendQueuedAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Queued HEADERS may be lost with it: close, so the read loop ends and fails every stream now.
+                Dispose();
             }
             _sendLock.Release();
             if (!HasControl || !_sendLock.Wait(0))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Sends what was queued (HEADERS, control frames) in one send; the send lock is held.</summary>
+    private async ValueTask SendQueuedAsync()
+    {
+        if (!HasControl)
+        {
+            return;
+        }
+        ArrayBufferWriter<byte> sending;
+        lock (_controlLock)
+        {
+            sending = _control;
+            _control = _controlSending;
+            _controlSending = sending;
+        }
+        try
+        {
+            await _connection.Sender.SendAsync(sending.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            sending.ResetWrittenCount();
         }
     }
 

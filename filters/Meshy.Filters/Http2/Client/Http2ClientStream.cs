@@ -129,21 +129,21 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     public HttpHeaderList? Trailers => _trailers is { Count: > 0 } trailers ? trailers : null;
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
-    public override async ValueTask SendRequestHeadAsync(HttpRequestHead request)
+    public override ValueTask SendRequestHeadAsync(HttpRequestHead request)
     {
         bool endStream = !request.HasBody;
-        if (!await _connection.SendHeadersAsync(this, request, endStream).ConfigureAwait(false))
+        if (!_connection.QueueHeaders(this, request, endStream))
         {
             // The connection took a GOAWAY meanwhile: the request never left, another connection may take it.
             Volatile.Write(ref _unprocessed, true);
-            throw new Http2StreamResetException(Http2ErrorCode.RefusedStream, "the HTTP/2 connection is going away");
+            return ValueTask.FromException(new Http2StreamResetException(Http2ErrorCode.RefusedStream, "the HTTP/2 connection is going away"));
         }
         if (endStream)
         {
             _endStreamSent = true;
             _requestSent = true;
         }
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -163,7 +163,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
                 await SendDataAsync(chunk.Data, endStream: chunk.IsEnd && !hasTrailers).ConfigureAwait(false);
                 if (hasTrailers)
                 {
-                    await _connection.SendTrailersAsync(this, trailers!).ConfigureAwait(false);
+                    _connection.QueueTrailers(this, trailers!);
                 }
             }
             finally
