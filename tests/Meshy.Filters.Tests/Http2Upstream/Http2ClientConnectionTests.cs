@@ -296,6 +296,118 @@ public sealed class Http2ClientConnectionTests
         }
     }
 
+    [Fact]
+    public async Task Release_StreamEndedCleanly_NextStreamReusesItWithNothingOfThePreviousRequest()
+    {
+        await using var peer = new ScriptedH2Peer();
+        (Http2ClientConnection client, ScriptedH2Peer.PeerConnection server) = await ConnectAsync(peer);
+        using (client)
+        using (server)
+        {
+            // 1. a request whose response has a field, a body and trailers, read whole and released
+            Http2ClientStream first = client.CreateStream();
+            using HttpRequestHead one = Get("/one", query: null);
+            await first.SendRequestHeadAsync(one);
+            Assert.Equal(1, (await server.ReadHeadersAsync()).StreamId);
+            await server.SendHeadersAsync(1, endStream: false, (":status", "201"), ("x-first", "1"));
+            await server.SendDataAsync(1, "first body", endStream: false);
+            await server.SendHeadersAsync(1, endStream: true, ("x-first-trailer", "1"));
+            using var response = new HttpResponseHead();
+            Assert.True(await first.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+            Assert.Equal("first body", await ReadBodyAsync(first.ResponseBody));
+            Assert.NotNull(first.ResponseBody.Trailers);
+            first.Release(reusable: true);
+            await CycleReadLoopAsync(server);
+
+            // 2. the next stream is the same object, with a new id and none of the first request's state
+            Http2ClientStream second = client.CreateStream();
+            Assert.Same(first, second);
+            Assert.Equal(0, second.Id);
+            Assert.False(second.RequestSent);
+            Assert.False(second.ResponseStarted);
+            Assert.False(second.ResponseBody.IsCompleted);
+            using HttpRequestHead two = Get("/two", query: null);
+            await second.SendRequestHeadAsync(two);
+            var (secondId, fields, _) = await server.ReadHeadersAsync();
+            Assert.Equal(3, secondId);
+            Assert.Contains((":path", "/two"), fields);
+
+            // 3. its HEADERS are its response head (not trailers of the first), its DATA its body
+            await server.SendHeadersAsync(3, endStream: false, (":status", "200"), ("x-second", "2"));
+            await server.SendDataAsync(3, "second", endStream: true);
+            Assert.True(await second.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+            Assert.Equal(200, response.StatusCode);
+            Assert.False(response.Headers.TryGetValue("x-first"u8, out _));
+            Assert.True(response.Headers.TryGetValue("x-second"u8, out ReadOnlySpan<byte> value) && value.SequenceEqual("2"u8));
+            Assert.Equal("second", await ReadBodyAsync(second.ResponseBody));
+            Assert.Null(second.ResponseBody.Trailers);
+            second.Release(reusable: true);
+        }
+    }
+
+    [Fact]
+    public async Task Release_StreamAbortedOrResetByPeer_NeverReused()
+    {
+        await using var peer = new ScriptedH2Peer();
+        (Http2ClientConnection client, ScriptedH2Peer.PeerConnection server) = await ConnectAsync(peer);
+        using (client)
+        using (server)
+        {
+            using HttpRequestHead request = Get("/", query: null);
+            // 1. aborted by the proxy (client gone, timeout) before its response
+            Http2ClientStream aborted = client.CreateStream();
+            await aborted.SendRequestHeadAsync(request);
+            Assert.Equal(1, (await server.ReadHeadersAsync()).StreamId);
+            aborted.Abort();
+            aborted.Release(reusable: false);
+            // 2. reset by the peer, even when its holder would reuse it
+            Http2ClientStream reset = client.CreateStream();
+            Assert.NotSame(aborted, reset);
+            await reset.SendRequestHeadAsync(request);
+            Assert.Equal(3, (await server.ReadHeadersAsync()).StreamId);
+            await server.SendAsync(w => Http2FrameWriter.WriteRstStream(w, 3, Http2ErrorCode.InternalError));
+            using var response = new HttpResponseHead();
+            await Assert.ThrowsAsync<Http2StreamResetException>(() => reset.ReadResponseHeadAsync(HttpMethodKind.Get, response).AsTask());
+            reset.Release(reusable: true);
+            // 3. a response released before its end (body unread)
+            Http2ClientStream unread = client.CreateStream();
+            Assert.NotSame(reset, unread);
+            await unread.SendRequestHeadAsync(request);
+            Assert.Equal(5, (await server.ReadHeadersAsync()).StreamId);
+            await server.SendHeadersAsync(5, endStream: false, (":status", "200"));
+            await server.SendDataAsync(5, "never read", endStream: true);
+            Assert.True(await unread.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+            unread.Release(reusable: true);
+            await CycleReadLoopAsync(server);
+
+            Http2ClientStream next = client.CreateStream();
+            Assert.NotSame(aborted, next);
+            Assert.NotSame(reset, next);
+            Assert.NotSame(unread, next);
+        }
+    }
+
+    /// <summary>
+    /// Two PINGs, each sent once the previous one's ACK came back: the second is read in a later pass of the
+    /// read loop, so the pass before it (and its recycling of released streams) is over.
+    /// </summary>
+    private static async Task CycleReadLoopAsync(ScriptedH2Peer.PeerConnection server)
+    {
+        for (ulong ping = 1; ping <= 2; ping++)
+        {
+            ulong data = ping;
+            await server.SendAsync(w => Http2FrameWriter.WritePing(w, data, ack: false));
+            while (true)
+            {
+                ScriptedH2Peer.PeerFrame frame = await server.ReadFrameAsync(Http2FrameType.Ping);
+                if (frame.Header.HasFlag(Http2FrameFlags.Ack) && System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(frame.Payload) == data)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
     internal static async Task<(Http2ClientConnection Client, ScriptedH2Peer.PeerConnection Server)> ConnectAsync(ScriptedH2Peer peer, params Http2Setting[] settings)
     {
         var connector = new UpstreamConnector(PipeOptionsFactory.Default);

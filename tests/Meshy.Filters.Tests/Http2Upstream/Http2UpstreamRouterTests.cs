@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Frames;
 using Meshy.Filters.Tests.HttpProxy;
@@ -190,4 +191,102 @@ public sealed class Http2UpstreamRouterTests
         Assert.Equal(HttpStatusCode.OK, (await second).StatusCode);
         Assert.Equal(1, peer.Accepted);
     }
+
+    [Fact]
+    public async Task Router_UpstreamResetsConnectionWithStreamsInFlight_Each503QuicklyAndNextRequestOnNewConnection()
+    {
+        await using var peer = new ScriptedH2Peer();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(Config(peer.EndPoint));
+        using HttpClient http1 = proxy.CreateClient(maxConnections: 8);
+        using HttpClient http2 = CreateHttp2Client(proxy);
+
+        // 1. POSTs whose HEADERS and whole (small) body went up, and one whose 1 MiB body waits for window
+        Task<HttpResponseMessage> first = http1.PostAsync("/post/0", new StringContent("body-0"));
+        using ScriptedH2Peer.PeerConnection connection = await peer.AcceptAsync();
+        var posts = new List<Task<HttpResponseMessage>> { first };
+        for (int i = 1; i < 8; i++)
+        {
+            posts.Add(http1.PostAsync($"/post/{i}", new StringContent($"body-{i}")));
+        }
+        Task<HttpResponseMessage> stalled = http2.PostAsync("/stalled", new ByteArrayContent(new byte[1 << 20]));
+        // (the connection window, 65535, runs out: the 1 MiB body's send waits for a WINDOW_UPDATE that never comes)
+        int headers = 0;
+        int ended = 0;
+        long data = 0;
+        while (headers < 9 || ended < 8 || data < Http2Settings.Default.InitialWindowSize)
+        {
+            ScriptedH2Peer.PeerFrame frame = await connection.ReadFrameAsync();
+            if (frame.Header.Type == Http2FrameType.Headers)
+            {
+                headers++;
+            }
+            else if (frame.Header.Type == Http2FrameType.Data)
+            {
+                data += frame.Payload.Length;
+                ended += frame.Header.HasFlag(Http2FrameFlags.EndStream) ? 1 : 0;
+            }
+        }
+        Assert.Equal(Http2Settings.Default.InitialWindowSize, data);
+
+        // 2. the upstream connection is reset: every request is answered at once, none waits for a head
+        connection.Socket.LingerState = new LingerOption(true, 0);
+        connection.Socket.Close();
+        HttpResponseMessage[] answers = await Task.WhenAll(posts.Append(stalled)).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode));
+        await Loopback.WaitUntilAsync(() => proxy.Logs.Lines.Count(l => l.Contains("-> 503 flags UR ", StringComparison.Ordinal)) == 9,
+            "every request is logged as reset by the upstream (UR)");
+
+        // 3. the next request goes to a new connection
+        Task<HttpResponseMessage> next = http1.GetAsync("/next");
+        using ScriptedH2Peer.PeerConnection second = await peer.AcceptAsync();
+        var (nextId, fields, _) = await second.ReadHeadersAsync();
+        Assert.Contains((":path", "/next"), fields);
+        await second.SendHeadersAsync(nextId, endStream: true, (":status", "200"));
+        Assert.Equal(HttpStatusCode.OK, (await next).StatusCode);
+        Assert.Equal(2, peer.Accepted);
+    }
+
+    [Fact]
+    public async Task Router_UpstreamClosesEveryConnectionRightAfterItsSettings_Requests503WithoutHanging()
+    {
+        await using var peer = new ScriptedH2Peer();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(Config(peer.EndPoint));
+        using HttpClient client = proxy.CreateClient(maxConnections: 8);
+        using var stop = new CancellationTokenSource();
+        // The HEADERS of the requests that got a stream are queued or on the wire when the FIN arrives.
+        Task closer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using ScriptedH2Peer.PeerConnection connection = await peer.AcceptAsync();
+                    connection.Socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        });
+
+        HttpResponseMessage[] answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.GetAsync($"/closed/{i}")))
+            .WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode));
+        Assert.InRange(peer.Accepted, 1, 16);                 // one try each, and at most one free retry of a closed connection
+        stop.Cancel();
+        await peer.DisposeAsync();
+        await closer.WaitAsync(Loopback.DefaultTimeout);
+    }
+
+    /// <summary>An HTTP/2 (h2c, prior knowledge) client through the proxy.</summary>
+    private static HttpClient CreateHttp2Client(HttpProxyHarness proxy) =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = proxy.BaseUri(),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 }

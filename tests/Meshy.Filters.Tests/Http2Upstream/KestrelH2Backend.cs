@@ -13,12 +13,17 @@ namespace Meshy.Filters.Tests.Http2Upstream;
 /// A real HTTP/2-only (h2c prior knowledge) Kestrel backend on loopback, counting the connections it accepted:
 /// <c>/hello</c> answers its protocol, <c>/hash</c> the SHA-256 of the request body, <c>/trailers</c> a body
 /// and a <c>x-checksum</c> trailer, <c>/request-trailers</c> the body and its <c>x-sum</c> trailer, <c>/slow</c> after a short delay (to hold streams open).
+/// <c>/echo/...</c> answers its path and its <c>x-token</c> and <c>x-group</c> fields (body and fields), <c>/hash-trailer</c> the
+/// body's length, SHA-256 and <c>x-sum</c> trailer, and <c>/hang</c> (any prefix) never answers and <c>/drip</c> sends a first
+/// body part, then more every few milliseconds: both hold their stream until the client side resets it, counted in <see cref="Held"/> and <see cref="Reset"/>.
 /// </summary>
 internal sealed class KestrelH2Backend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _connections;
     private int _requests;
+    private int _held;
+    private int _reset;
 
     private KestrelH2Backend(WebApplication app)
     {
@@ -33,6 +38,12 @@ internal sealed class KestrelH2Backend : IAsyncDisposable
 
     /// <summary>Requests served so far.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Requests in <c>/hang</c> or <c>/drip</c> right now.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary><c>/hang</c> and <c>/drip</c> requests ended by a reset from the proxy (RequestAborted).</summary>
+    public int Reset => Volatile.Read(ref _reset);
 
     /// <summary>Starts a backend on <paramref name="port"/> (0: any free port).</summary>
     public static async Task<KestrelH2Backend> StartAsync(int port = 0)
@@ -66,7 +77,24 @@ internal sealed class KestrelH2Backend : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         HttpResponse response = context.Response;
-        switch (context.Request.Path.Value)
+        string path = context.Request.Path.Value ?? "";
+        if (path.StartsWith("/echo/", StringComparison.Ordinal))
+        {
+            string token = context.Request.Headers["x-token"].ToString();
+            string group = context.Request.Headers["x-group"].ToString();
+            byte[] echo = System.Text.Encoding.ASCII.GetBytes($"{path}|{token}|{group}");
+            response.Headers["x-echo-path"] = path;
+            response.Headers["x-echo-token"] = token;
+            response.ContentLength = echo.Length;
+            await response.Body.WriteAsync(echo);
+            return;
+        }
+        if (path.EndsWith("/hang", StringComparison.Ordinal) || path == "/drip")
+        {
+            await HoldUntilResetAsync(context, drip: path == "/drip");
+            return;
+        }
+        switch (path)
         {
             case "/hash":
                 using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
@@ -87,6 +115,24 @@ internal sealed class KestrelH2Backend : IAsyncDisposable
                 response.ContentLength = null;
                 await response.WriteAsync($"{text} x-sum={context.Request.GetTrailer("x-sum")}");
                 break;
+            case "/hash-trailer":
+                using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                {
+                    byte[] buffer = new byte[64 * 1024];
+                    long total = 0;
+                    int read;
+                    while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+                    {
+                        sha.AppendData(buffer, 0, read);
+                        total += read;
+                    }
+                    string trailer = context.Request.SupportsTrailers() && context.Request.CheckTrailersAvailable()
+                        ? context.Request.GetTrailer("x-sum").ToString() : "";
+                    byte[] answer = System.Text.Encoding.ASCII.GetBytes($"{total} {Convert.ToHexString(sha.GetHashAndReset())} x-sum={trailer}");
+                    response.ContentLength = answer.Length;
+                    await response.Body.WriteAsync(answer);
+                }
+                break;
             case "/trailers":
                 response.DeclareTrailer("x-checksum");
                 await response.WriteAsync("body with trailers");
@@ -101,6 +147,35 @@ internal sealed class KestrelH2Backend : IAsyncDisposable
                 response.Headers["x-seen-te"] = context.Request.Headers.TE.ToString();
                 await response.WriteAsync($"hello {context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
                 break;
+        }
+    }
+
+    /// <summary>Holds the stream (after a first body part for <c>/drip</c>) until the proxy resets it.</summary>
+    private async Task HoldUntilResetAsync(HttpContext context, bool drip)
+    {
+        Interlocked.Increment(ref _held);
+        try
+        {
+            if (!drip)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            await context.Response.WriteAsync("first part;", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            // DATA keeps coming until the reset, so frames for the reset stream cross it on the wire
+            while (true)
+            {
+                await Task.Delay(5, context.RequestAborted);
+                await context.Response.WriteAsync("more;", context.RequestAborted);
+            }
+        }
+        catch (Exception ex) when ((ex is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _reset);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _held);
         }
     }
 
