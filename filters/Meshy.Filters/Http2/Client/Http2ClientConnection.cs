@@ -408,8 +408,7 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
             {
-                // Queued HEADERS may be lost with it: close, so the read loop ends and fails every stream now.
-                Dispose();
+                // SendQueuedAsync closed the connection; its read loop fails the streams.
             }
             _sendLock.Release();
             if (!HasControl || !_sendLock.Wait(0))
@@ -419,7 +418,11 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         }
     }
 
-    /// <summary>Sends what was queued (HEADERS, control frames) in one send; the send lock is held.</summary>
+    /// <summary>
+    /// Sends what was queued (HEADERS, control frames) in one send; the send lock is held. A failed send
+    /// closes the connection: the HEADERS lost with it belong to other streams too, which then fail at once
+    /// as the read loop ends, instead of waiting for answers to requests that never left.
+    /// </summary>
     private async ValueTask SendQueuedAsync()
     {
         if (!HasControl)
@@ -436,6 +439,11 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         try
         {
             await _connection.Sender.SendAsync(sending.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
         finally
         {
