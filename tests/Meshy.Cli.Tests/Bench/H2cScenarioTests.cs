@@ -18,6 +18,21 @@ public sealed class H2cScenarioTests
     }
 
     [Fact]
+    public void LogPath_WithTmpfs_IsOnTmpfsNotInTheRunDirectory()
+    {
+        if (!Directory.Exists("/dev/shm"))
+        {
+            Assert.Equal(Path.Combine("/tmp/run", "h2load.log"), H2cScenario.LogPath("/tmp/run"));
+            return;
+        }
+
+        string path = H2cScenario.LogPath("/tmp/run");
+
+        Assert.StartsWith("/dev/shm/", path, StringComparison.Ordinal);
+        Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadArguments_WarmUp_LogsNothing()
     {
         IReadOnlyList<string> arguments = H2cScenario.LoadArguments(Target, TimeSpan.FromSeconds(3), logFile: null);
