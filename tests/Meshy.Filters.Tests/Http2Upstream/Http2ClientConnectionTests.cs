@@ -346,6 +346,39 @@ public sealed class Http2ClientConnectionTests
     }
 
     [Fact]
+    public async Task Release_HeadEndedTheStream_ReusedWithoutItsEmptyBodyBeingRead()
+    {
+        await using var peer = new ScriptedH2Peer();
+        (Http2ClientConnection client, ScriptedH2Peer.PeerConnection server) = await ConnectAsync(peer);
+        using (client)
+        using (server)
+        {
+            // A 204 ends the stream with its head: the router never reads a body it does not have.
+            Http2ClientStream first = client.CreateStream();
+            using HttpRequestHead request = Get("/", query: null);
+            await first.SendRequestHeadAsync(request);
+            Assert.Equal(1, (await server.ReadHeadersAsync()).StreamId);
+            await server.SendHeadersAsync(1, endStream: true, (":status", "204"));
+            using var response = new HttpResponseHead();
+            Assert.True(await first.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+            Assert.False(response.HasBody);
+            first.Release(reusable: true);
+            await CycleReadLoopAsync(server);
+
+            Http2ClientStream second = client.CreateStream();
+            Assert.Same(first, second);
+            await second.SendRequestHeadAsync(request);
+            Assert.Equal(3, (await server.ReadHeadersAsync()).StreamId);
+            await server.SendHeadersAsync(3, endStream: false, (":status", "200"));
+            await server.SendDataAsync(3, "body", endStream: true);
+            Assert.True(await second.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+            Assert.True(response.HasBody);
+            Assert.Equal("body", await ReadBodyAsync(second.ResponseBody));
+            second.Release(reusable: true);
+        }
+    }
+
+    [Fact]
     public async Task Release_StreamAbortedOrResetByPeer_NeverReused()
     {
         await using var peer = new ScriptedH2Peer();

@@ -236,9 +236,10 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
         _connection.RemoveStream(this, reset: !(_endStreamSent && _endStreamReceived));
         _body.Reader.Complete();
-        // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole, and
-        // no reset or timer may still reach it. Any other goes to the GC with its arenas.
-        if (reusable && endedCleanly && _bodyCompleted)
+        // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
+        // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
+        // or timer may still reach it. Any other goes to the GC with its arenas.
+        if (reusable && endedCleanly && (_bodyCompleted || _headEndStream))
         {
             _connection.OfferForReuse(this);
         }
