@@ -26,11 +26,7 @@ internal sealed class RunningProxy(string name, IPEndPoint endpoint, ChildProces
         deadline.CancelAfter(timeout);
         try
         {
-            while (!await AcceptsAsync(endpoint, deadline.Token))
-            {
-                ThrowIfExited();
-                await Task.Delay(100, deadline.Token);
-            }
+            await WaitAcceptingAsync(endpoint, ThrowIfExited, deadline.Token);
             while (admin is not null)
             {
                 ThrowIfExited();
@@ -66,6 +62,19 @@ internal sealed class RunningProxy(string name, IPEndPoint endpoint, ChildProces
     }
 
     public ValueTask DisposeAsync() => process?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Tries <paramref name="endpoint"/> until it accepts; <paramref name="throwIfExited"/> runs between tries,
+    /// so a server that died fails the wait at once instead of at its deadline.
+    /// </summary>
+    public static async Task WaitAcceptingAsync(IPEndPoint endpoint, Action throwIfExited, CancellationToken cancellationToken)
+    {
+        while (!await AcceptsAsync(endpoint, cancellationToken))
+        {
+            throwIfExited();
+            await Task.Delay(100, cancellationToken);
+        }
+    }
 
     /// <summary>True when a TCP connection to <paramref name="target"/> succeeds (it is closed at once).</summary>
     public static async Task<bool> AcceptsAsync(IPEndPoint target, CancellationToken cancellationToken)

@@ -73,14 +73,13 @@ internal sealed class UpstreamProcess(ChildProcess process, IPEndPoint endpoint,
         deadline.CancelAfter(timeout);
         try
         {
-            while (!await RunningProxy.AcceptsAsync(endpoint, deadline.Token))
+            await RunningProxy.WaitAcceptingAsync(endpoint, () =>
             {
                 if (process.HasExited)
                 {
                     throw new InvalidOperationException($"{process.Name} exited with code {process.ExitCode}: {process.Diagnosis()}");
                 }
-                await Task.Delay(50, deadline.Token);
-            }
+            }, deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -153,18 +153,6 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         return recycled;
     }
 
-    /// <summary>
-    /// A stream that ended cleanly and was released: reused once the read loop is between reads, because a
-    /// frame it was dispatching when the stream was released may still be writing into it.
-    /// </summary>
-    internal void OfferForReuse(Http2ClientStream stream)
-    {
-        lock (_lock)
-        {
-            _releasedStreams.Add(stream);
-        }
-    }
-
     /// <summary>The read loop between reads: streams released so far can no longer be touched by it.</summary>
     private void RecycleReleasedStreams()
     {
@@ -330,13 +318,21 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         FlushControlSoon();
     }
 
-    /// <summary>Forgets a stream that ended or was released; resets it first when <paramref name="reset"/>.</summary>
-    internal void RemoveStream(Http2ClientStream stream, bool reset)
+    /// <summary>
+    /// Forgets a stream that ended or was released; resets it first when <paramref name="reset"/>. A released
+    /// stream that ended cleanly is <paramref name="reusable"/>: it is reused once the read loop is between
+    /// reads, because a frame it was dispatching at the release may still be writing into it.
+    /// </summary>
+    internal void RemoveStream(Http2ClientStream stream, bool reset, bool reusable = false)
     {
         bool removed;
         lock (_lock)
         {
             removed = stream.Id != 0 && _streams.Remove(stream.Id);
+            if (reusable)
+            {
+                _releasedStreams.Add(stream);
+            }
         }
         if (removed && reset && !IsClosed)
         {

@@ -63,7 +63,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         _connection = connection;
     }
 
-    /// <summary>Makes a released stream (see <see cref="Http2ClientConnection.OfferForReuse"/>) as good as new.</summary>
+    /// <summary>Makes a released stream (see <see cref="Http2ClientConnection.RemoveStream"/>) as good as new.</summary>
     internal void PrepareForReuse()
     {
         Id = 0;
@@ -234,15 +234,15 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             CompleteWriterUnsynchronized(null);
             endedCleanly = _endStreamSent && _endStreamReceived && !_aborted && _failure is null && _windowWaiter is null;
         }
-        _connection.RemoveStream(this, reset: !(_endStreamSent && _endStreamReceived));
+        // Before the stream is offered for reuse, which may reset its pipe for the next request at any time.
         _body.Reader.Complete();
         // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
         // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
         // or timer may still reach it. Any other goes to the GC with its arenas.
-        if (reusable && endedCleanly && (_bodyCompleted || _headEndStream))
-        {
-            _connection.OfferForReuse(this);
-        }
+        _connection.RemoveStream(
+            this,
+            reset: !(_endStreamSent && _endStreamReceived),
+            reusable: reusable && endedCleanly && (_bodyCompleted || _headEndStream));
         _connection.Pool?.OnStreamReleased(_connection);
     }
 
