@@ -142,39 +142,78 @@ internal sealed class EpollSocketChannel : SocketChannel
     }
 
     internal override ValueTask WaitToReceiveAsync() =>
-        _drained && !_shortReceivesMayLeaveData ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
+        ReceiveNeedsEvent ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
+
+    /// <summary>Read readiness, for a <see cref="SocketReader"/>'s wait.</summary>
+    internal ReadinessSignal Readable => _readable;
+
+    /// <summary>
+    /// True when the last receive drained the socket: bytes can only be there after an event later than
+    /// <see cref="EventsBeforeLastReceive"/>, so a receive now would be a wasted system call.
+    /// </summary>
+    internal bool ReceiveNeedsEvent => _drained && !_shortReceivesMayLeaveData;
+
+    /// <summary>The readiness count read just before the last receive (the one to wait beyond).</summary>
+    internal long EventsBeforeLastReceive => _eventsBeforeLastReceive;
+
+    /// <summary>
+    /// One non-blocking receive into <paramref name="buffer"/>: the count, 0 at the end of the stream, -1 when
+    /// nothing is queued (then wait for an event after <see cref="EventsBeforeLastReceive"/>). Throws a
+    /// <see cref="SocketException"/> on a socket error, <see cref="ObjectDisposedException"/> once closed here.
+    /// </summary>
+    internal int ReceiveNow(Span<byte> buffer)
+    {
+        while (true)
+        {
+            long events = _readable.Events;
+            int received = TryReceive(buffer);
+            if (received == 0 && IsClosed)
+            {
+                // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
+                throw new ObjectDisposedException(nameof(Socket), "the socket was closed locally");
+            }
+            _eventsBeforeLastReceive = events;
+            if (received >= 0)
+            {
+                _drained = received < buffer.Length;
+                return received;
+            }
+            int errno = -received;
+            if (errno == EpollInterop.EAgain)
+            {
+                _drained = true;
+                return -1;
+            }
+            if (errno != EpollInterop.EIntr)
+            {
+                throw new SocketException((int)EpollInterop.ToSocketError(errno));
+            }
+        }
+    }
 
     internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
     {
         while (true)
         {
-            long events = _readable.Events;
-            int received = TryReceive(buffer.Span);
-            if (received == 0 && IsClosed)
+            int received;
+            try
             {
-                // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
-                return ValueTask.FromException<int>(new ObjectDisposedException(nameof(Socket), "the socket was closed locally"));
+                received = ReceiveNow(buffer.Span);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return ValueTask.FromException<int>(ex);
             }
             if (received >= 0)
             {
-                _eventsBeforeLastReceive = events;
-                _drained = received < buffer.Length;
                 return new ValueTask<int>(received);
             }
-            int errno = -received;
-            if (errno == EpollInterop.EAgain)
+            ValueTask wait = _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None);
+            if (!wait.IsCompleted)
             {
-                ValueTask wait = _receiveWaiter.WaitAsync(_readable, events, CancellationToken.None);
-                if (!wait.IsCompleted)
-                {
-                    return AwaitReceiveAsync(wait, buffer);
-                }
-                wait.GetAwaiter().GetResult();
+                return AwaitReceiveAsync(wait, buffer);
             }
-            else if (errno != EpollInterop.EIntr)
-            {
-                return ValueTask.FromException<int>(new SocketException((int)EpollInterop.ToSocketError(errno)));
-            }
+            wait.GetAwaiter().GetResult();
         }
     }
 

@@ -15,9 +15,11 @@ namespace Meshy.Engine.Transport;
 /// gathered send needs (<see cref="GatheredSendOperation"/>: the socket's buffer list takes arrays), and
 /// pinned, so the epoll engine hands their addresses to <c>sendmsg</c> as they are.</para>
 /// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
-/// syscalls per megabyte; idle connections hold none because the receive loop waits for the kernel to
+/// syscalls per megabyte; idle connections hold none because the reader (or receive loop) waits for the kernel to
 /// have data before it takes a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>).</para>
-/// <para>Back-pressure: a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the
+/// <para>Back-pressure: in the epoll engine a socket is read only when its reader asks for more than it has
+/// (<see cref="SocketReader"/>), so what a connection buffers is what its code chose to keep. In the
+/// runtime's engine, a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the
 /// socket until it drains to <see cref="ResumeWriterThreshold"/>. 1 MiB is Envoy's default
 /// <c>per_connection_buffer_limit_bytes</c>: it bounds what a connection can pin per direction while
 /// leaving room for a send to the other side to overlap the next receive.</para>
@@ -74,10 +76,13 @@ public sealed class PipeOptionsFactory
             useSynchronizationContext: false);
     }
 
-    /// <summary>Options of the pipe that carries bytes received from the socket (<c>Transport.Input</c>).</summary>
     /// <summary>The pool both pipes rent their segments from.</summary>
     public BlockMemoryPool Pool { get; }
 
+    /// <summary>
+    /// Options of the pipe that carries bytes received from the socket (<c>Transport.Input</c>) in the runtime's
+    /// engine; the epoll engine's reader takes its pool only.
+    /// </summary>
     public PipeOptions Receive { get; }
 
     /// <summary>Options of the pipe that carries bytes written to <c>Transport.Output</c> to the socket.</summary>

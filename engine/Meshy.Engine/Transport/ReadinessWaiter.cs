@@ -4,7 +4,7 @@ namespace Meshy.Engine.Transport;
 
 /// <summary>
 /// A reusable wait for the next event of a <see cref="ReadinessSignal"/>: one per party that waits (a
-/// receive loop, a sender), one wait at a time, so waiting allocates nothing.
+/// reader or receive loop, a sender), one wait at a time, so waiting allocates nothing.
 /// </summary>
 internal sealed class ReadinessWaiter : IValueTaskSource
 {
@@ -48,6 +48,21 @@ internal sealed class ReadinessWaiter : IValueTaskSource
     {
         _core.RunContinuationsAsynchronously = asynchronously;
         _core.SetResult(true);
+    }
+
+    /// <summary>
+    /// Ends a queued wait now, as if the event had come, with the continuation inline on this thread; false when
+    /// none is queued (not waiting, or already woken). For a <see cref="System.IO.Pipelines.PipeReader.CancelPendingRead"/>.
+    /// </summary>
+    internal bool TryInterrupt()
+    {
+        if (Volatile.Read(ref _signal) is { } signal && signal.TryRemove(this))
+        {
+            _core.RunContinuationsAsynchronously = false;
+            _core.SetResult(true);
+            return true;
+        }
+        return false;
     }
 
     private void Cancel()

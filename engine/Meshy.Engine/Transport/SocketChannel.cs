@@ -5,7 +5,7 @@ namespace Meshy.Engine.Transport;
 /// <summary>
 /// A connected socket and the engine that does its IO: Meshy's own epoll engine on Linux
 /// (<see cref="EpollSocketChannel"/>), the runtime's socket engine elsewhere (<see cref="PortableSocketChannel"/>).
-/// One receive loop reads it (<see cref="SocketTransport"/>); several <see cref="SocketSender"/>s may send on it,
+/// One reader receives from it (<see cref="SocketTransport.Input"/>); several <see cref="SocketSender"/>s may send on it,
 /// one at a time (a send that the kernel takes in parts is not atomic against another sender).
 /// </summary>
 public abstract class SocketChannel

@@ -5,20 +5,21 @@ using System.Net.Sockets;
 namespace Meshy.Engine.Transport;
 
 /// <summary>
-/// Pipes over a connected socket: a receive loop fills <see cref="Input"/>, a send loop drains
-/// <see cref="Output"/>. Completing <see cref="Output"/> half-closes the socket (FIN) while
+/// Pipes over a connected socket: <see cref="Input"/> is read from it (by its own <see cref="SocketReader"/> in
+/// the epoll engine, through a receive loop and a pipe in the runtime's), a send loop drains <see cref="Output"/>. Completing <see cref="Output"/> half-closes the socket (FIN) while
 /// <see cref="Input"/> keeps receiving; the end of the peer's stream completes <see cref="Input"/>,
 /// and a socket error completes it with an <see cref="IOException"/>.
 /// </summary>
 /// <remarks>
-/// <para>Between messages the receive loop waits without a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>),
+/// <para>Between messages the reader (or receive loop) waits without a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>),
 /// so an idle connection holds none.</para>
 /// <para>Completions continue inline (see <see cref="PipeOptionsFactory"/>): a received chunk runs the
 /// reader's code on the thread that completed the receive.</para>
 /// </remarks>
 public sealed class SocketTransport : IDuplexPipe, IDisposable
 {
-    private readonly Pipe _receive;
+    private readonly Pipe? _receive;
+    private readonly SocketReader? _reader;
     private readonly Pipe _send;
     private readonly SocketSender _sender;
     private int _disposed;
@@ -27,10 +28,18 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
     public SocketTransport(SocketChannel channel, PipeOptions receive, PipeOptions send)
     {
         Channel = channel;
-        _receive = new Pipe(receive);
+        if (channel is EpollSocketChannel epoll)
+        {
+            _reader = new SocketReader(epoll, receive.Pool, ToIOException);
+            ReceiveLoop = Task.CompletedTask;
+        }
+        else
+        {
+            _receive = new Pipe(receive);
+            ReceiveLoop = ReceiveAsync();
+        }
         _send = new Pipe(send);
         _sender = channel.CreateSender();
-        ReceiveLoop = ReceiveAsync();
         SendLoop = SendAsync();
     }
 
@@ -41,12 +50,16 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
     public Socket Socket => Channel.Socket;
 
     /// <summary>Bytes received from the socket.</summary>
-    public PipeReader Input => _receive.Reader;
+    public PipeReader Input => _reader ?? _receive!.Reader;
 
     /// <summary>Bytes to send to the socket; completing it sends FIN once everything written went out.</summary>
     public PipeWriter Output => _send.Writer;
 
-    /// <summary>Ends when nothing more will be received: end of stream, an error, or <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// Ends when nothing more will be received: end of stream, an error, or <see cref="Dispose"/>. Only the
+    /// runtime's engine has a receive loop; in the epoll engine the reader receives (<see cref="SocketReader"/>)
+    /// and this is complete from the start.
+    /// </summary>
     internal Task ReceiveLoop { get; }
 
     /// <summary>Ends when <see cref="Output"/> is completed and drained, or sending failed.</summary>
@@ -54,7 +67,7 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
 
     private async Task ReceiveAsync()
     {
-        PipeWriter writer = _receive.Writer;
+        PipeWriter writer = _receive!.Writer;
         Exception? error = null;
         try
         {

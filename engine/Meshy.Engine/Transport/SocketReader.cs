@@ -1,0 +1,401 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+
+namespace Meshy.Engine.Transport;
+
+/// <summary>
+/// The input of a socket in Meshy's epoll engine, read on demand: a read that finds nothing new receives from
+/// the socket itself, into pooled blocks that stay where they were received until consumed, and waits for
+/// the socket's next readiness event only when the kernel has nothing queued.
+/// </summary>
+/// <remarks>
+/// <para>A <see cref="Pipe"/> with a receive loop in front costs every message a second task's turn and four
+/// lock round trips (flush, read, advance, plus the loop's own wait); here the reader's continuation is the
+/// readiness event's, and nothing is shared but the cancel flag and the completion state.</para>
+/// <para>Back-pressure is the caller's: nothing is received until it asks for more than it has examined, so
+/// what it buffers is what it chose to keep. An idle connection holds no block: the wait comes before the
+/// receive, and a fully consumed buffer goes back to the pool.</para>
+/// <para>The usual <see cref="PipeReader"/> contract holds: one read at a time, <see cref="AdvanceTo(SequencePosition, SequencePosition)"/>
+/// after each; <see cref="CancelPendingRead"/> and <see cref="Complete"/> from any thread.</para>
+/// </remarks>
+internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
+{
+    private const int Reading = 1;
+    private const int Completed = 2;
+    private const int Released = 4;
+
+    private readonly EpollSocketChannel _channel;
+    private readonly MemoryPool<byte> _pool;
+    private readonly Func<Exception, Exception> _translateError;
+    private readonly ReadinessWaiter _waiter = new();
+    private readonly Action _onReadable;
+    private ManualResetValueTaskSourceCore<ReadResult> _pendingRead = new() { RunContinuationsAsynchronously = false };
+    private ValueTask _wait;
+    private CancellationToken _token;
+
+    private ReceiveSegment? _head;
+    private int _headIndex;
+    private ReceiveSegment? _tail;
+    private ReceiveSegment? _spareSegment;
+    private bool _hasUnexamined;
+    private bool _ended;
+    private Exception? _error;
+    private int _cancelRequested;
+    private int _state;
+
+    /// <param name="channel">The socket; this reader is its only receiver.</param>
+    /// <param name="pool">Where blocks come from.</param>
+    /// <param name="translateError">Turns a socket failure into what readers see (an <see cref="IOException"/>).</param>
+    public SocketReader(EpollSocketChannel channel, MemoryPool<byte> pool, Func<Exception, Exception> translateError)
+    {
+        _channel = channel;
+        _pool = pool;
+        _translateError = translateError;
+        _onReadable = OnReadable;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReadResult>(cancellationToken);
+        }
+        try
+        {
+            if (TryReadBuffered(out ReadResult buffered))
+            {
+                return new ValueTask<ReadResult>(buffered);
+            }
+            _token = cancellationToken;
+            if (TryReceive(out ReadResult received))
+            {
+                return new ValueTask<ReadResult>(received);
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<ReadResult>(ex);
+        }
+        // A wait is queued: its event continues this read (OnReadable).
+        _pendingRead.Reset();
+        if ((Interlocked.Or(ref _state, Reading) & Completed) != 0)
+        {
+            // Completed from elsewhere just now: the interrupt below ends the wait, OnReadable the read.
+            _waiter.TryInterrupt();
+        }
+        _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
+        return new ValueTask<ReadResult>(this, _pendingRead.Version);
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(out ReadResult result)
+    {
+        ThrowIfCompleted();
+        if (TryReadBuffered(out result))
+        {
+            return true;
+        }
+        // Nothing new buffered: ask the kernel only when an event came since it last had nothing.
+        if (_channel.ReceiveNeedsEvent && _channel.Readable.Events == _channel.EventsBeforeLastReceive)
+        {
+            return false;
+        }
+        return ReceiveOnce(out result);
+    }
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        ThrowIfCompleted();
+        if (_head is null)
+        {
+            _hasUnexamined = false;
+            return;
+        }
+        ReceiveSegment tail = _tail!;
+        _hasUnexamined = !(ReferenceEquals(examined.GetObject(), tail) && examined.GetInteger() == tail.Length);
+        if (consumed.GetObject() is not ReceiveSegment consumedSegment)
+        {
+            // The default position: nothing consumed.
+            return;
+        }
+        while (!ReferenceEquals(_head, consumedSegment))
+        {
+            ReceiveSegment released = _head!;
+            _head = (ReceiveSegment?)released.Next ?? throw new InvalidOperationException("the position is not in the buffer the last read returned");
+            Recycle(released);
+        }
+        _headIndex = consumed.GetInteger();
+        if (ReferenceEquals(_head, tail) && _headIndex == tail.Length)
+        {
+            // Everything consumed: the block goes back to the pool, an idle connection holds none.
+            Recycle(tail);
+            _head = _tail = null;
+            _headIndex = 0;
+            _hasUnexamined = false;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void CancelPendingRead()
+    {
+        Volatile.Write(ref _cancelRequested, 1);
+        _waiter.TryInterrupt();
+    }
+
+    /// <inheritdoc />
+    public override void Complete(Exception? exception = null)
+    {
+        int previous = Interlocked.Or(ref _state, Completed);
+        if ((previous & Completed) != 0)
+        {
+            return;
+        }
+        if ((previous & Reading) == 0)
+        {
+            ReleaseBlocksOnce();
+        }
+        else
+        {
+            // A read is pending on another thread: it ends (cancelled) and releases the blocks itself.
+            _waiter.TryInterrupt();
+        }
+    }
+
+    /// <summary>A result from what is already here: a cancel, unexamined bytes, the end, or the failure.</summary>
+    private bool TryReadBuffered(out ReadResult result)
+    {
+        if (Volatile.Read(ref _cancelRequested) != 0)
+        {
+            Volatile.Write(ref _cancelRequested, 0);
+            result = CreateResult(canceled: true);
+            return true;
+        }
+        if (_hasUnexamined || _ended)
+        {
+            result = CreateResult(canceled: false);
+            return true;
+        }
+        if (_error is { } error)
+        {
+            throw error;
+        }
+        result = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Receives until there are new bytes (true), or queues a wait for the socket's next event and returns
+    /// false; the caller then continues in <see cref="OnReadable"/>.
+    /// </summary>
+    private bool TryReceive(out ReadResult result)
+    {
+        while (true)
+        {
+            if (Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0)
+            {
+                Volatile.Write(ref _cancelRequested, 0);
+                result = CreateResult(canceled: true);
+                return true;
+            }
+            if (_channel.ReceiveNeedsEvent)
+            {
+                _wait = _waiter.WaitAsync(_channel.Readable, _channel.EventsBeforeLastReceive, _token);
+                if (!_wait.IsCompleted && Volatile.Read(ref _cancelRequested) != 0)
+                {
+                    // CancelPendingRead may have looked for the wait before it was queued.
+                    _waiter.TryInterrupt();
+                }
+                if (!_wait.IsCompleted)
+                {
+                    result = default;
+                    return false;
+                }
+                ValueTask done = _wait;
+                _wait = default;
+                done.GetAwaiter().GetResult();
+            }
+            if (ReceiveOnce(out result))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>One receive: true with a result when bytes or the end came, false when the kernel had nothing.</summary>
+    private bool ReceiveOnce(out ReadResult result)
+    {
+        ReceiveSegment tail = ReserveTail();
+        int received;
+        try
+        {
+            received = _channel.ReceiveNow(tail.Free.Span);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            ReleaseEmptyTail();
+            _error = _translateError(ex);
+            throw _error;
+        }
+        if (received > 0)
+        {
+            tail.Grow(received);
+            _hasUnexamined = true;
+            result = CreateResult(canceled: false);
+            return true;
+        }
+        ReleaseEmptyTail();
+        if (received == 0)
+        {
+            _ended = true;
+            result = CreateResult(canceled: false);
+            return true;
+        }
+        result = default;
+        return false;
+    }
+
+    /// <summary>The socket's event (or an interrupt) came: continue the pending read.</summary>
+    private void OnReadable()
+    {
+        ReadResult result = default;
+        Exception? failure = null;
+        try
+        {
+            ValueTask done = _wait;
+            _wait = default;
+            done.GetAwaiter().GetResult();
+            if (!TryReceive(out result))
+            {
+                _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
+                return;
+            }
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        if ((Interlocked.And(ref _state, ~Reading) & Completed) != 0)
+        {
+            // Complete ran while this read waited and left the blocks to it.
+            ReleaseBlocksOnce();
+            result = new ReadResult(default, isCanceled: true, isCompleted: _ended);
+        }
+        if (failure is null)
+        {
+            _pendingRead.SetResult(result);
+        }
+        else
+        {
+            _pendingRead.SetException(failure);
+        }
+    }
+
+    private ReadResult CreateResult(bool canceled)
+    {
+        ReadOnlySequence<byte> buffer = _head is null
+            ? ReadOnlySequence<byte>.Empty
+            : new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tail!.Length);
+        return new ReadResult(buffer, canceled, _ended);
+    }
+
+    /// <summary>The block to receive into: the tail while it has room, else a new one linked after it.</summary>
+    private ReceiveSegment ReserveTail()
+    {
+        ReceiveSegment? tail = _tail;
+        if (tail is not null && !tail.IsFull)
+        {
+            return tail;
+        }
+        ReceiveSegment segment = _spareSegment ?? new ReceiveSegment();
+        _spareSegment = null;
+        segment.Attach(_pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
+        if (tail is null)
+        {
+            _head = segment;
+            _headIndex = 0;
+        }
+        else
+        {
+            tail.Link(segment);
+        }
+        _tail = segment;
+        return segment;
+    }
+
+    /// <summary>After a receive that brought nothing: a block just reserved for it goes back.</summary>
+    private void ReleaseEmptyTail()
+    {
+        ReceiveSegment? tail = _tail;
+        if (tail is null || tail.Length > 0)
+        {
+            return;
+        }
+        if (ReferenceEquals(_head, tail))
+        {
+            _head = _tail = null;
+            _headIndex = 0;
+        }
+        else
+        {
+            ReceiveSegment previous = _head!;
+            while (!ReferenceEquals(previous.Next, tail))
+            {
+                previous = (ReceiveSegment)previous.Next!;
+            }
+            previous.Unlink();
+            _tail = previous;
+        }
+        Recycle(tail);
+    }
+
+    private void Recycle(ReceiveSegment segment)
+    {
+        segment.Detach();
+        _spareSegment = segment;
+    }
+
+    /// <summary>After <see cref="Complete"/>: whichever of it and a pending read gets here first returns the blocks.</summary>
+    private void ReleaseBlocksOnce()
+    {
+        if ((Interlocked.Or(ref _state, Released) & Released) != 0)
+        {
+            return;
+        }
+        ReceiveSegment? segment = _head;
+        _head = _tail = null;
+        _headIndex = 0;
+        while (segment is not null)
+        {
+            var next = (ReceiveSegment?)segment.Next;
+            Recycle(segment);
+            segment = next;
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if ((Volatile.Read(ref _state) & Completed) != 0)
+        {
+            ThrowCompleted();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCompleted() => throw new InvalidOperationException("Reading is not allowed after the reader was completed.");
+
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _pendingRead.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _pendingRead.GetStatus(token);
+
+    void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _pendingRead.OnCompleted(continuation, state, token, flags);
+}

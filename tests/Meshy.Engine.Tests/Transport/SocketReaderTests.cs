@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Meshy.Engine.Transport;
+using Meshy.Testing;
+
+namespace Meshy.Engine.Tests.Transport;
+
+/// <summary>
+/// <see cref="SocketReader"/>, the epoll engine's input, over real loopback sockets: what a read returns and when
+/// it waits, blocks held and given back, the end of the stream, a reset, and every way a read is cut short.
+/// Blocks are 4 KiB from a pool of the test's own, so a few KiB span several and the pool's count is exact.
+/// </summary>
+[Collection(EpollSocketChannelTests.Alone)]
+public sealed class SocketReaderTests
+{
+    private const int BlockSize = 4096;
+    private static readonly TimeSpan Timeout = Loopback.DefaultTimeout;
+
+    private sealed class Connection : IDisposable
+    {
+        public required SocketTransport Transport { get; init; }
+        public required Socket Peer { get; init; }
+        public required BlockMemoryPool Pool { get; init; }
+        public PipeReader Input => Transport.Input;
+
+        public void Dispose()
+        {
+            Transport.Dispose();
+            Peer.Dispose();
+        }
+    }
+
+    private static async Task<Connection> ConnectAsync()
+    {
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var options = new PipeOptionsFactory(minimumSegmentSize: BlockSize);
+        var transport = options.CreateConnection(new EpollSocketChannel(accepted, EpollEngine.Next()));
+        return new Connection { Transport = transport, Peer = peer, Pool = options.Pool };
+    }
+
+    private static void AssertNoBlockHeld(Connection connection) =>
+        Assert.Equal(connection.Pool.BlocksAllocated, connection.Pool.BlocksFree);
+
+    [EpollFact]
+    public async Task Read_BytesArrive_ReturnedAsSent_AndNoBlockHeldOnceConsumed()
+    {
+        using Connection connection = await ConnectAsync();
+        Assert.IsType<SocketReader>(connection.Input);
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted, "nothing was sent yet");
+
+        await Loopback.SendAllAsync(connection.Peer, "hello"u8.ToArray());
+        ReadResult result = await pending.AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("hello"u8.ToArray(), result.Buffer.ToArray());
+        Assert.False(result.IsCompleted);
+        Assert.False(result.IsCanceled);
+        Assert.Equal(1, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task AdvanceTo_ExaminedShortOfEnd_NextReadReturnsAtOnce_ExaminedEverything_NextReadWaits()
+    {
+        using Connection connection = await ConnectAsync();
+        await Loopback.SendAllAsync(connection.Peer, "abcdef"u8.ToArray());
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(6, result.Buffer.Length);
+
+        connection.Input.AdvanceTo(result.Buffer.GetPosition(2), result.Buffer.GetPosition(4));
+        ValueTask<ReadResult> again = connection.Input.ReadAsync();
+        Assert.True(again.IsCompleted, "bytes past the examined position are there");
+        result = await again;
+        Assert.Equal("cdef"u8.ToArray(), result.Buffer.ToArray());
+
+        connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        ValueTask<ReadResult> waiting = connection.Input.ReadAsync();
+        Assert.False(waiting.IsCompleted, "everything was examined and nothing new came");
+        await Loopback.SendAllAsync(connection.Peer, "gh"u8.ToArray());
+        result = await waiting.AsTask().WaitAsync(Timeout);
+        Assert.Equal("cdefgh"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task Read_KeptUnconsumed_GrowsOverSeveralBlocksInOrder_AndConsumingAcrossBlocksFreesThem()
+    {
+        using Connection connection = await ConnectAsync();
+        byte[] data = RandomNumberGenerator.GetBytes(10 * 1024 + 123);
+        await Loopback.SendAllAsync(connection.Peer, data);
+
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        while (result.Buffer.Length < data.Length)
+        {
+            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        }
+        Assert.False(result.Buffer.IsSingleSegment, "10 KiB do not fit one 4 KiB block");
+        Assert.Equal(data, result.Buffer.ToArray());
+        Assert.Equal(3, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+
+        // Past the first block and into the second: the first goes back, the rest reads on unchanged.
+        connection.Input.AdvanceTo(result.Buffer.GetPosition(5000));
+        Assert.Equal(2, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(data[5000..], result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task PeerEndsStream_ReadCompletesWithTheBytesBeforeIt_AndStaysCompleted()
+    {
+        using Connection connection = await ConnectAsync();
+        await Loopback.SendAllAsync(connection.Peer, "abc"u8.ToArray());
+        connection.Peer.Shutdown(SocketShutdown.Send);
+
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        while (!result.IsCompleted)
+        {
+            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        }
+        Assert.Equal("abc"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+
+        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(result.IsCompleted);
+        Assert.True(result.Buffer.IsEmpty);
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task CancelPendingRead_WhileWaiting_ReadEndsCanceled_ThenReadsGoOn()
+    {
+        using Connection connection = await ConnectAsync();
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+
+        connection.Input.CancelPendingRead();
+
+        ReadResult result = await pending.AsTask().WaitAsync(Timeout);
+        Assert.True(result.IsCanceled);
+        Assert.True(result.Buffer.IsEmpty);
+        connection.Input.AdvanceTo(result.Buffer.End);
+        await Loopback.SendAllAsync(connection.Peer, "x"u8.ToArray());
+        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.False(result.IsCanceled);
+        Assert.Equal("x"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    [EpollFact]
+    public async Task CancelPendingRead_WithNoReadPending_CancelsTheNextReadOnly_KeepingItsBytes()
+    {
+        using Connection connection = await ConnectAsync();
+        await Loopback.SendAllAsync(connection.Peer, "ab"u8.ToArray());
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+
+        connection.Input.CancelPendingRead();
+
+        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(result.IsCanceled);
+        Assert.Equal("ab"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        ValueTask<ReadResult> next = connection.Input.ReadAsync();
+        Assert.False(next.IsCompleted, "the cancel was for one read");
+        await Loopback.SendAllAsync(connection.Peer, "c"u8.ToArray());
+        result = await next.AsTask().WaitAsync(Timeout);
+        Assert.False(result.IsCanceled);
+        Assert.Equal("abc"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    [EpollFact]
+    public async Task TokenCanceled_WhileWaiting_ReadThrows_AndTheReaderStillWorks()
+    {
+        using Connection connection = await ConnectAsync();
+        using var cts = new CancellationTokenSource();
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync(cts.Token);
+        Assert.False(pending.IsCompleted);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.AsTask().WaitAsync(Timeout));
+        await Loopback.SendAllAsync(connection.Peer, "still"u8.ToArray());
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal("still"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    [EpollFact]
+    public async Task PeerResets_WaitingReadThrowsIOException_AsDoesTheNext()
+    {
+        using Connection connection = await ConnectAsync();
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+
+        connection.Peer.LingerState = new LingerOption(true, 0);
+        connection.Peer.Close();
+
+        await Assert.ThrowsAsync<IOException>(() => pending.AsTask().WaitAsync(Timeout));
+        await Assert.ThrowsAsync<IOException>(() => connection.Input.ReadAsync().AsTask().WaitAsync(Timeout));
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task Complete_WhileAReadWaitsElsewhere_TheReadEnds_AndEveryBlockGoesBack()
+    {
+        using Connection connection = await ConnectAsync();
+        await Loopback.SendAllAsync(connection.Peer, "held"u8.ToArray());
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted, "everything was examined");
+        Assert.Equal(1, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+
+        connection.Input.Complete();
+
+        result = await pending.AsTask().WaitAsync(Timeout);
+        Assert.True(result.IsCanceled);
+        Assert.True(result.Buffer.IsEmpty, "the blocks went back; the buffer must not point into them");
+        AssertNoBlockHeld(connection);
+        Assert.Throws<InvalidOperationException>(() => connection.Input.ReadAsync());
+    }
+
+    [EpollFact]
+    public async Task TryRead_IdleConnection_FalseWithoutHoldingABlock_TrueOnceThePeerClosed()
+    {
+        using Connection connection = await ConnectAsync();
+        Assert.False(connection.Input.TryRead(out _));
+        AssertNoBlockHeld(connection);
+        long events = connection.Transport.Channel.ReceiveEvents;
+
+        connection.Peer.Shutdown(SocketShutdown.Send);
+        await Loopback.WaitUntilAsync(() => connection.Transport.Channel.ReceiveEvents > events, "the engine saw the FIN");
+
+        Assert.True(connection.Input.TryRead(out ReadResult result));
+        Assert.True(result.IsCompleted);
+        Assert.True(result.Buffer.IsEmpty);
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task Transfer_FourMebibytesInOddPieces_ArrivesWhole()
+    {
+        using Connection connection = await ConnectAsync();
+        byte[] data = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+        Task send = Loopback.SendAllAsync(connection.Peer, data);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long total = 0;
+        int round = 0;
+        while (total < data.Length)
+        {
+            ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            // Consume an odd share, sometimes nothing but examine all (partial consumption across blocks); all
+            // once nothing more will come, since examining everything means waiting for more.
+            long length = result.Buffer.Length;
+            long take = total + length == data.Length ? length : round++ % 3 == 0 ? 0 : Math.Max(1, length * 2 / 3);
+            foreach (ReadOnlyMemory<byte> segment in result.Buffer.Slice(0, take))
+            {
+                hash.AppendData(segment.Span);
+            }
+            total += take;
+            connection.Input.AdvanceTo(result.Buffer.GetPosition(take), result.Buffer.End);
+        }
+        await send.WaitAsync(Timeout);
+        Assert.Equal(SHA256.HashData(data), hash.GetHashAndReset());
+        AssertNoBlockHeld(connection);
+    }
+}
