@@ -135,42 +135,58 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     }
 
     /// <summary>Up to <see cref="MaxVectors"/> segments in one <c>sendmsg</c>: bytes the kernel took (counted), or minus errno.</summary>
+    /// <remarks>
+    /// The first segment is pinned with <c>fixed</c>: it is usually a message head written into an ordinary array,
+    /// which <see cref="ReadOnlyMemory{T}.Pin"/> would pin with a GC handle (allocated and freed per send). The rest
+    /// are mostly pool blocks, whose pinning is free.
+    /// </remarks>
     private unsafe long TrySendGathered(in ReadOnlySequence<byte> buffer)
     {
         MemoryHandle[] pins = _pins ??= new MemoryHandle[MaxVectors];
         EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
-        int count = 0;
-        try
+        ReadOnlySequence<byte>.Enumerator segments = buffer.GetEnumerator();
+        ReadOnlyMemory<byte> first = default;
+        while (first.IsEmpty && segments.MoveNext())
         {
-            foreach (ReadOnlyMemory<byte> segment in buffer)
-            {
-                if (segment.IsEmpty)
-                {
-                    continue;
-                }
-                pins[count] = segment.Pin();
-                vectors[count].Base = (byte*)pins[count].Pointer;
-                vectors[count].Length = (nuint)segment.Length;
-                if (++count == MaxVectors)
-                {
-                    break;
-                }
-            }
-            var message = new EpollInterop.MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
-            nint sent = EpollInterop.SendMessage(channel.Handle, &message, EpollInterop.MsgNoSignal);
-            if (sent < 0)
-            {
-                return -Marshal.GetLastPInvokeError();
-            }
-            CountSent((int)sent);
-            return sent;
+            first = segments.Current;
         }
-        finally
+        int pinned = 0;
+        fixed (byte* firstPointer = first.Span)
         {
-            for (int i = 0; i < count; i++)
+            try
             {
-                pins[i].Dispose();
-                pins[i] = default;
+                vectors[0].Base = firstPointer;
+                vectors[0].Length = (nuint)first.Length;
+                int count = 1;
+                while (count < MaxVectors && segments.MoveNext())
+                {
+                    ReadOnlyMemory<byte> segment = segments.Current;
+                    if (segment.IsEmpty)
+                    {
+                        continue;
+                    }
+                    pins[pinned] = segment.Pin();
+                    vectors[count].Base = (byte*)pins[pinned].Pointer;
+                    vectors[count].Length = (nuint)segment.Length;
+                    pinned++;
+                    count++;
+                }
+                var message = new EpollInterop.MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+                nint sent = EpollInterop.SendMessage(channel.Handle, &message, EpollInterop.MsgNoSignal);
+                if (sent < 0)
+                {
+                    return -Marshal.GetLastPInvokeError();
+                }
+                CountSent((int)sent);
+                return sent;
+            }
+            finally
+            {
+                for (int i = 0; i < pinned; i++)
+                {
+                    pins[i].Dispose();
+                    pins[i] = default;
+                }
             }
         }
     }
