@@ -58,6 +58,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private ValueTask<ReadResult> _watch;
     private bool _watching;
     private int _timerKind;
+    private long _timerDeadline;
     private int _timedOut;
     private long _headStartTimestamp;
     private volatile bool _betweenRequests;
@@ -148,7 +149,14 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         // timer's cancel): awaited as it is, not cancelled and issued again, which cost a pipe round per request.
         bool fromWatch = _watching;
         _watching = false;
-        ArmTimer(settings.IdleTimeout > TimeSpan.Zero ? TimerIdle : TimerNone, settings.IdleTimeout);
+        if (settings.IdleTimeout > TimeSpan.Zero)
+        {
+            ArmTimer(TimerIdle, settings.IdleTimeout);
+        }
+        else
+        {
+            DisarmTimer();
+        }
         _betweenRequests = true;
         if (_connection.Draining.IsCancellationRequested)
         {
@@ -185,13 +193,14 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
                 continue;
             }
             ReadOnlySequence<byte> buffer = result.Buffer;
-            if (!started && !buffer.IsEmpty)
+            bool firstBytes = !started && !buffer.IsEmpty;
+            if (firstBytes)
             {
-                // Slowloris: from the first byte, the whole head must arrive within the timeout.
                 started = true;
                 _headStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
                 _betweenRequests = false;
-                ArmTimer(TimerHeader, settings.RequestHeaderTimeout);
+                // No longer idle: the header timer, if this read does not bring the whole head, is armed below.
+                DisarmTimer();
             }
             bool parsed;
             var reader = new SequenceReader<byte>(buffer);
@@ -201,7 +210,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             }
             catch (Http1ProtocolException ex)
             {
-                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                DisarmTimer();
                 _input.AdvanceTo(buffer.End);
                 LogRejected(_logger, _connection.Id, ex.StatusCode, ex.Message);
                 await SendErrorAsync(ex.StatusCode, Encoding.ASCII.GetBytes(ex.Message + "\n"), ResponseFlags.DownstreamProtocolError).ConfigureAwait(false);
@@ -210,15 +219,21 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             if (parsed)
             {
                 _betweenRequests = false;
-                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                DisarmTimer();
                 _input.AdvanceTo(reader.Position);
                 return HeadOutcome.Parsed;
             }
             _input.AdvanceTo(reader.Position, buffer.End);
             if (result.IsCompleted)
             {
-                ArmTimer(TimerNone, Timeout.InfiniteTimeSpan);
+                DisarmTimer();
                 return HeadOutcome.Closed;
+            }
+            if (firstBytes)
+            {
+                // Slowloris: from the first byte, the whole head must arrive within the timeout. Armed only for a
+                // head that did not come whole in one read (most do), counting from that read.
+                ArmTimer(TimerHeader, settings.RequestHeaderTimeout);
             }
         }
     }
@@ -557,9 +572,23 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
 
     private void ArmTimer(int kind, TimeSpan dueTime)
     {
+        TimeProvider time = _manager.Time;
+        // The deadline first, then the kind: a fire that sees the kind sees its deadline (see OnReadTimer).
+        Volatile.Write(ref _timerDeadline, time.GetTimestamp() + (long)(dueTime.TotalSeconds * time.TimestampFrequency));
         Volatile.Write(ref _timerKind, kind);
         Volatile.Write(ref _timedOut, TimerNone);
-        _readTimer.Change(kind == TimerNone ? Timeout.InfiniteTimeSpan : dueTime, Timeout.InfiniteTimeSpan);
+        _readTimer.Change(dueTime, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Ends what the read timer stands for without moving the timer itself: a later fire finds no kind, or a
+    /// deadline not yet reached, and does nothing, and the next arm moves it anyway. Moving it takes the timer
+    /// queue's lock, which every request would otherwise pay twice for nothing.
+    /// </summary>
+    private void DisarmTimer()
+    {
+        Volatile.Write(ref _timerKind, TimerNone);
+        Volatile.Write(ref _timedOut, TimerNone);
     }
 
     private void OnReadTimer()
@@ -567,6 +596,16 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         int kind = Volatile.Read(ref _timerKind);
         if (kind == TimerNone)
         {
+            return;
+        }
+        TimeProvider time = _manager.Time;
+        long early = Volatile.Read(ref _timerDeadline) - time.GetTimestamp();
+        if (early > 0)
+        {
+            // Before the deadline: the timer queue rounds to milliseconds, or this fire was due for an earlier arm.
+            // Either way the deadline stands; wait out the rest (a racing arm moves the timer again, and any fire
+            // re-reads the deadline).
+            _readTimer.Change(TimeSpan.FromMilliseconds(Math.Ceiling(early * 1000.0 / time.TimestampFrequency)), Timeout.InfiniteTimeSpan);
             return;
         }
         Volatile.Write(ref _timedOut, kind);
