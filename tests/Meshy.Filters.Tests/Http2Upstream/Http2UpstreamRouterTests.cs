@@ -208,12 +208,21 @@ public sealed class Http2UpstreamRouterTests
         {
             posts.Add(http1.PostAsync($"/post/{i}", new StringContent($"body-{i}")));
         }
-        Task<HttpResponseMessage> stalled = http2.PostAsync("/stalled", new ByteArrayContent(new byte[1 << 20]));
-        // (the connection window, 65535, runs out: the 1 MiB body's send waits for a WINDOW_UPDATE that never comes)
         int headers = 0;
         int ended = 0;
         long data = 0;
-        while (headers < 9 || ended < 8 || data < Http2Settings.Default.InitialWindowSize)
+        // The small bodies first: sent alongside the 1 MiB one, they could find the connection window spent by it.
+        while (headers < 8 || ended < 8)
+        {
+            await ReadFrameAsync();
+        }
+        Task<HttpResponseMessage> stalled = http2.PostAsync("/stalled", new ByteArrayContent(new byte[1 << 20]));
+        // (the connection window, 65535, runs out: the 1 MiB body's send waits for a WINDOW_UPDATE that never comes)
+        while (headers < 9 || data < Http2Settings.Default.InitialWindowSize)
+        {
+            await ReadFrameAsync();
+        }
+        async Task ReadFrameAsync()
         {
             ScriptedH2Peer.PeerFrame frame = await connection.ReadFrameAsync();
             if (frame.Header.Type == Http2FrameType.Headers)
