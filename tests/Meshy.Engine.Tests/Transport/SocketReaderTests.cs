@@ -43,6 +43,15 @@ public sealed class SocketReaderTests
     private static void AssertNoBlockHeld(Connection connection) =>
         Assert.Equal(connection.Pool.BlocksAllocated, connection.Pool.BlocksFree);
 
+    /// <summary>A result at the end of the stream with nothing left: consumed, and the reader then holds no block.</summary>
+    private static void AssertEndedAndReleased(Connection connection, ReadResult result)
+    {
+        Assert.True(result.IsCompleted);
+        Assert.True(result.Buffer.IsEmpty);
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
     [EpollFact]
     public async Task Read_BytesArrive_ReturnedAsSent_AndNoBlockHeldOnceConsumed()
     {
@@ -128,11 +137,7 @@ public sealed class SocketReaderTests
         Assert.Equal("abc"u8.ToArray(), result.Buffer.ToArray());
         connection.Input.AdvanceTo(result.Buffer.End);
 
-        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        Assert.True(result.IsCompleted);
-        Assert.True(result.Buffer.IsEmpty);
-        connection.Input.AdvanceTo(result.Buffer.End);
-        AssertNoBlockHeld(connection);
+        AssertEndedAndReleased(connection, await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout));
     }
 
     [EpollFact]
@@ -242,10 +247,7 @@ public sealed class SocketReaderTests
         await Loopback.WaitUntilAsync(() => connection.Transport.Channel.ReceiveEvents > events, "the engine saw the FIN");
 
         Assert.True(connection.Input.TryRead(out ReadResult result));
-        Assert.True(result.IsCompleted);
-        Assert.True(result.Buffer.IsEmpty);
-        connection.Input.AdvanceTo(result.Buffer.End);
-        AssertNoBlockHeld(connection);
+        AssertEndedAndReleased(connection, result);
     }
 
     [EpollFact]
