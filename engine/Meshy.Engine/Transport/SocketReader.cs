@@ -19,11 +19,14 @@ namespace Meshy.Engine.Transport;
 /// what it buffers is what it chose to keep. An idle connection holds no block: the wait comes before the
 /// receive, and a fully consumed buffer goes back to the pool.</para>
 /// <para>The usual <see cref="PipeReader"/> contract holds: one read at a time, <see cref="AdvanceTo(SequencePosition, SequencePosition)"/>
-/// after each; <see cref="CancelPendingRead"/> and <see cref="Complete"/> from any thread.</para>
+/// after each; <see cref="CancelPendingRead"/> and <see cref="Complete"/> from any thread. A Complete while the
+/// caller reads or holds a buffer leaves the blocks to that caller's next call, or to the socket's close.</para>
 /// </remarks>
 internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 {
-    private const int Reading = 1;
+    // The caller is inside a read, or holds the buffer one returned (until AdvanceTo): Complete from another
+    // thread must then leave the blocks to it.
+    private const int InUse = 1;
     private const int Completed = 2;
     private const int Released = 4;
 
@@ -60,9 +63,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfCompleted();
+        BeginUse();
         if (cancellationToken.IsCancellationRequested)
         {
+            EndUse();
             return ValueTask.FromCanceled<ReadResult>(cancellationToken);
         }
         try
@@ -79,15 +83,11 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         catch (Exception ex)
         {
+            EndUse();
             return ValueTask.FromException<ReadResult>(ex);
         }
         // A wait is queued: its event continues this read (OnReadable).
         _pendingRead.Reset();
-        if ((Interlocked.Or(ref _state, Reading) & Completed) != 0)
-        {
-            // Completed from elsewhere just now: the interrupt below ends the wait, OnReadable the read.
-            _waiter.TryInterrupt();
-        }
         _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
         return new ValueTask<ReadResult>(this, _pendingRead.Version);
     }
@@ -95,17 +95,26 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override bool TryRead(out ReadResult result)
     {
-        ThrowIfCompleted();
-        if (TryReadBuffered(out result))
+        BeginUse();
+        try
         {
-            return true;
+            if (TryReadBuffered(out result))
+            {
+                return true;
+            }
+            // Nothing new buffered: ask the kernel only when an event came since it last had nothing.
+            if (!(_channel.ReceiveNeedsEvent && _channel.Readable.Events == _channel.EventsBeforeLastReceive) && ReceiveOnce(out result))
+            {
+                return true;
+            }
         }
-        // Nothing new buffered: ask the kernel only when an event came since it last had nothing.
-        if (_channel.ReceiveNeedsEvent && _channel.Readable.Events == _channel.EventsBeforeLastReceive)
+        catch
         {
-            return false;
+            EndUse();
+            throw;
         }
-        return ReceiveOnce(out result);
+        EndUse();
+        return false;
     }
 
     /// <inheritdoc />
@@ -114,7 +123,18 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        ThrowIfCompleted();
+        if ((Volatile.Read(ref _state) & Completed) != 0)
+        {
+            // Completed from elsewhere while this caller held the buffer: the blocks were left to it.
+            EndUse();
+            ThrowCompleted();
+        }
+        Advance(consumed, examined);
+        EndUse();
+    }
+
+    private void Advance(SequencePosition consumed, SequencePosition examined)
+    {
         if (_head is null)
         {
             _hasUnexamined = false;
@@ -147,7 +167,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override void CancelPendingRead()
     {
-        Volatile.Write(ref _cancelRequested, 1);
+        // A full fence: the flag must be visible before the look for a queued wait, which the reader's queueing
+        // (under the signal's lock) then re-checks the flag against; otherwise each could miss the other.
+        Interlocked.Exchange(ref _cancelRequested, 1);
         _waiter.TryInterrupt();
     }
 
@@ -159,14 +181,27 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             return;
         }
-        if ((previous & Reading) == 0)
+        if ((previous & InUse) == 0)
         {
             ReleaseBlocksOnce();
         }
         else
         {
-            // A read is pending on another thread: it ends (cancelled) and releases the blocks itself.
+            // The caller is reading or holds a buffer: a queued wait ends (cancelled), and the caller's read or
+            // AdvanceTo releases the blocks, or the socket's close if it never comes back.
             _waiter.TryInterrupt();
+        }
+    }
+
+    /// <summary>
+    /// The socket was closed: blocks a Complete left to a caller that still held a buffer go back now (as a pipe
+    /// gives its blocks back once both ends completed), in case that caller never advances.
+    /// </summary>
+    internal void OnTransportClosed()
+    {
+        if ((Volatile.Read(ref _state) & Completed) != 0)
+        {
+            ReleaseBlocksOnce();
         }
     }
 
@@ -198,6 +233,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// </summary>
     private bool TryReceive(out ReadResult result)
     {
+        // After a receive that found nothing, always wait: with urgent data seen the channel never says a receive
+        // needs an event, and asking again would spin.
+        bool wait = _channel.ReceiveNeedsEvent;
         while (true)
         {
             if (Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0)
@@ -206,12 +244,12 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
                 result = CreateResult(canceled: true);
                 return true;
             }
-            if (_channel.ReceiveNeedsEvent)
+            if (wait)
             {
                 _wait = _waiter.WaitAsync(_channel.Readable, _channel.EventsBeforeLastReceive, _token);
-                if (!_wait.IsCompleted && Volatile.Read(ref _cancelRequested) != 0)
+                if (!_wait.IsCompleted && (Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0))
                 {
-                    // CancelPendingRead may have looked for the wait before it was queued.
+                    // CancelPendingRead or Complete may have looked for the wait before it was queued.
                     _waiter.TryInterrupt();
                 }
                 if (!_wait.IsCompleted)
@@ -227,6 +265,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             {
                 return true;
             }
+            wait = true;
         }
     }
 
@@ -283,11 +322,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             failure = ex;
         }
-        if ((Interlocked.And(ref _state, ~Reading) & Completed) != 0)
+        if ((Volatile.Read(ref _state) & Completed) != 0)
         {
             // Complete ran while this read waited and left the blocks to it.
-            ReleaseBlocksOnce();
+            EndUse();
             result = new ReadResult(default, isCanceled: true, isCompleted: _ended);
+            failure = null;
+        }
+        else if (failure is not null)
+        {
+            EndUse();
         }
         if (failure is null)
         {
@@ -381,11 +425,22 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
     }
 
-    private void ThrowIfCompleted()
+    /// <summary>Marks the caller inside the reader; throws when it was completed.</summary>
+    private void BeginUse()
     {
-        if ((Volatile.Read(ref _state) & Completed) != 0)
+        if ((Interlocked.Or(ref _state, InUse) & Completed) != 0)
         {
+            EndUse();
             ThrowCompleted();
+        }
+    }
+
+    /// <summary>The caller left the reader (and its buffer): blocks a Complete left behind go back now.</summary>
+    private void EndUse()
+    {
+        if ((Interlocked.And(ref _state, ~InUse) & Completed) != 0)
+        {
+            ReleaseBlocksOnce();
         }
     }
 

@@ -145,5 +145,6 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
             return;
         }
         Channel.Close();
+        _reader?.OnTransportClosed();
     }
 }

@@ -277,4 +277,52 @@ public sealed class SocketReaderTests
         Assert.Equal(SHA256.HashData(data), hash.GetHashAndReset());
         AssertNoBlockHeld(connection);
     }
+
+    [EpollFact]
+    public async Task UrgentDataSeen_ThenDrained_TheNextReadWaitsForTheNextBytes()
+    {
+        using Connection connection = await ConnectAsync();
+        // Urgent data makes every later receive ask the kernel; a read that then finds nothing must still wait.
+        connection.Peer.Send("abc"u8);
+        connection.Peer.Send("!"u8, SocketFlags.OutOfBand);
+        connection.Peer.Send("def"u8);
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        while (result.Buffer.Length < 6)
+        {
+            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        }
+        connection.Input.AdvanceTo(result.Buffer.End);
+
+        // On another thread: a read that spun on EAGAIN would never return its pending task.
+        var returned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ReadResult> next = Task.Run(() =>
+        {
+            Task<ReadResult> read = connection.Input.ReadAsync().AsTask();
+            returned.SetResult();
+            return read;
+        });
+        await returned.Task.WaitAsync(Timeout);
+        Assert.False(next.IsCompleted, "nothing was sent: the read waits");
+        await Loopback.SendAllAsync(connection.Peer, "ghi"u8.ToArray());
+        result = await next.WaitAsync(Timeout);
+        Assert.Equal("ghi"u8.ToArray(), result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [EpollFact]
+    public async Task Complete_WhileTheCallerHoldsABuffer_BlocksGoBackAtItsAdvance()
+    {
+        using Connection connection = await ConnectAsync();
+        await Loopback.SendAllAsync(connection.Peer, "held"u8.ToArray());
+        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+
+        connection.Input.Complete();
+
+        Assert.Equal("held"u8.ToArray(), result.Buffer.ToArray());
+        Assert.Equal(1, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+        Assert.Throws<InvalidOperationException>(() => connection.Input.AdvanceTo(result.Buffer.End));
+        AssertNoBlockHeld(connection);
+    }
 }
