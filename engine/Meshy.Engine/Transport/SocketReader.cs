@@ -20,7 +20,7 @@ namespace Meshy.Engine.Transport;
 /// receive, and a fully consumed buffer goes back to the pool.</para>
 /// <para>The usual <see cref="PipeReader"/> contract holds: one read at a time, <see cref="AdvanceTo(SequencePosition, SequencePosition)"/>
 /// after each; <see cref="CancelPendingRead"/> and <see cref="Complete"/> from any thread. A Complete while the
-/// caller reads or holds a buffer leaves the blocks to that caller's next call, or to the socket's close.</para>
+/// caller reads or holds a buffer leaves the blocks to that caller's next call.</para>
 /// </remarks>
 internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 {
@@ -187,21 +187,11 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         else
         {
-            // The caller is reading or holds a buffer: a queued wait ends (cancelled), and the caller's read or
-            // AdvanceTo releases the blocks, or the socket's close if it never comes back.
+            // The caller is reading or holds a buffer, maybe on this very thread (an owner disposing its connection
+            // from inside its read loop): a queued wait ends (cancelled), and the caller's read or AdvanceTo
+            // releases the blocks. A caller that never comes back leaves them to the garbage collector, never
+            // to the pool while it might still read them.
             _waiter.TryInterrupt();
-        }
-    }
-
-    /// <summary>
-    /// The socket was closed: blocks a Complete left to a caller that still held a buffer go back now (as a pipe
-    /// gives its blocks back once both ends completed), in case that caller never advances.
-    /// </summary>
-    internal void OnTransportClosed()
-    {
-        if ((Volatile.Read(ref _state) & Completed) != 0)
-        {
-            ReleaseBlocksOnce();
         }
     }
 

@@ -145,6 +145,5 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
             return;
         }
         Channel.Close();
-        _reader?.OnTransportClosed();
     }
 }
