@@ -40,8 +40,31 @@ public sealed class SocketReaderTests
         return new Connection { Transport = transport, Peer = peer, Pool = options.Pool };
     }
 
+    /// <summary>One read, bounded by the test timeout.</summary>
+    private static Task<ReadResult> ReadAsync(Connection connection) => connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+
+    /// <summary>Reads, examining everything and consuming nothing, until <paramref name="enough"/> holds.</summary>
+    private static async Task<ReadResult> ReadUntilAsync(Connection connection, Func<ReadResult, bool> enough)
+    {
+        ReadResult result = await ReadAsync(connection);
+        while (!enough(result))
+        {
+            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await ReadAsync(connection);
+        }
+        return result;
+    }
+
     private static void AssertNoBlockHeld(Connection connection) =>
         Assert.Equal(connection.Pool.BlocksAllocated, connection.Pool.BlocksFree);
+
+    /// <summary>The bytes read are <paramref name="expected"/>; consumed, and the reader then holds no block.</summary>
+    private static void AssertConsumedAndReleased(Connection connection, ReadResult result, byte[] expected)
+    {
+        Assert.Equal(expected, result.Buffer.ToArray());
+        connection.Input.AdvanceTo(result.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
 
     /// <summary>A result at the end of the stream with nothing left: consumed, and the reader then holds no block.</summary>
     private static void AssertEndedAndReleased(Connection connection, ReadResult result)
@@ -76,7 +99,7 @@ public sealed class SocketReaderTests
     {
         using Connection connection = await ConnectAsync();
         await Loopback.SendAllAsync(connection.Peer, "abcdef"u8.ToArray());
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        ReadResult result = await ReadAsync(connection);
         Assert.Equal(6, result.Buffer.Length);
 
         connection.Input.AdvanceTo(result.Buffer.GetPosition(2), result.Buffer.GetPosition(4));
@@ -90,9 +113,7 @@ public sealed class SocketReaderTests
         Assert.False(waiting.IsCompleted, "everything was examined and nothing new came");
         await Loopback.SendAllAsync(connection.Peer, "gh"u8.ToArray());
         result = await waiting.AsTask().WaitAsync(Timeout);
-        Assert.Equal("cdefgh"u8.ToArray(), result.Buffer.ToArray());
-        connection.Input.AdvanceTo(result.Buffer.End);
-        AssertNoBlockHeld(connection);
+        AssertConsumedAndReleased(connection, result, "cdefgh"u8.ToArray());
     }
 
     [EpollFact]
@@ -102,12 +123,7 @@ public sealed class SocketReaderTests
         byte[] data = RandomNumberGenerator.GetBytes(10 * 1024 + 123);
         await Loopback.SendAllAsync(connection.Peer, data);
 
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        while (result.Buffer.Length < data.Length)
-        {
-            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        }
+        ReadResult result = await ReadUntilAsync(connection, r => r.Buffer.Length >= data.Length);
         Assert.False(result.Buffer.IsSingleSegment, "10 KiB do not fit one 4 KiB block");
         Assert.Equal(data, result.Buffer.ToArray());
         Assert.Equal(3, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
@@ -115,10 +131,8 @@ public sealed class SocketReaderTests
         // Past the first block and into the second: the first goes back, the rest reads on unchanged.
         connection.Input.AdvanceTo(result.Buffer.GetPosition(5000));
         Assert.Equal(2, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
-        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        Assert.Equal(data[5000..], result.Buffer.ToArray());
-        connection.Input.AdvanceTo(result.Buffer.End);
-        AssertNoBlockHeld(connection);
+        result = await ReadAsync(connection);
+        AssertConsumedAndReleased(connection, result, data[5000..]);
     }
 
     [EpollFact]
@@ -128,16 +142,11 @@ public sealed class SocketReaderTests
         await Loopback.SendAllAsync(connection.Peer, "abc"u8.ToArray());
         connection.Peer.Shutdown(SocketShutdown.Send);
 
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        while (!result.IsCompleted)
-        {
-            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        }
+        ReadResult result = await ReadUntilAsync(connection, r => r.IsCompleted);
         Assert.Equal("abc"u8.ToArray(), result.Buffer.ToArray());
         connection.Input.AdvanceTo(result.Buffer.End);
 
-        AssertEndedAndReleased(connection, await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout));
+        AssertEndedAndReleased(connection, await ReadAsync(connection));
     }
 
     [EpollFact]
@@ -154,7 +163,7 @@ public sealed class SocketReaderTests
         Assert.True(result.Buffer.IsEmpty);
         connection.Input.AdvanceTo(result.Buffer.End);
         await Loopback.SendAllAsync(connection.Peer, "x"u8.ToArray());
-        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        result = await ReadAsync(connection);
         Assert.False(result.IsCanceled);
         Assert.Equal("x"u8.ToArray(), result.Buffer.ToArray());
         connection.Input.AdvanceTo(result.Buffer.End);
@@ -165,12 +174,12 @@ public sealed class SocketReaderTests
     {
         using Connection connection = await ConnectAsync();
         await Loopback.SendAllAsync(connection.Peer, "ab"u8.ToArray());
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        ReadResult result = await ReadAsync(connection);
         connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
 
         connection.Input.CancelPendingRead();
 
-        result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        result = await ReadAsync(connection);
         Assert.True(result.IsCanceled);
         Assert.Equal("ab"u8.ToArray(), result.Buffer.ToArray());
         connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
@@ -195,7 +204,7 @@ public sealed class SocketReaderTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.AsTask().WaitAsync(Timeout));
         await Loopback.SendAllAsync(connection.Peer, "still"u8.ToArray());
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        ReadResult result = await ReadAsync(connection);
         Assert.Equal("still"u8.ToArray(), result.Buffer.ToArray());
         connection.Input.AdvanceTo(result.Buffer.End);
     }
@@ -211,7 +220,7 @@ public sealed class SocketReaderTests
         connection.Peer.Close();
 
         await Assert.ThrowsAsync<IOException>(() => pending.AsTask().WaitAsync(Timeout));
-        await Assert.ThrowsAsync<IOException>(() => connection.Input.ReadAsync().AsTask().WaitAsync(Timeout));
+        await Assert.ThrowsAsync<IOException>(() => ReadAsync(connection));
         AssertNoBlockHeld(connection);
     }
 
@@ -220,7 +229,7 @@ public sealed class SocketReaderTests
     {
         using Connection connection = await ConnectAsync();
         await Loopback.SendAllAsync(connection.Peer, "held"u8.ToArray());
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        ReadResult result = await ReadAsync(connection);
         connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         ValueTask<ReadResult> pending = connection.Input.ReadAsync();
         Assert.False(pending.IsCompleted, "everything was examined");
@@ -261,7 +270,7 @@ public sealed class SocketReaderTests
         int round = 0;
         while (total < data.Length)
         {
-            ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            ReadResult result = await ReadAsync(connection);
             // Consume an odd share, sometimes nothing but examine all (partial consumption across blocks); all
             // once nothing more will come, since examining everything means waiting for more.
             long length = result.Buffer.Length;
@@ -286,12 +295,7 @@ public sealed class SocketReaderTests
         connection.Peer.Send("abc"u8);
         connection.Peer.Send("!"u8, SocketFlags.OutOfBand);
         connection.Peer.Send("def"u8);
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        while (result.Buffer.Length < 6)
-        {
-            connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
-        }
+        ReadResult result = await ReadUntilAsync(connection, r => r.Buffer.Length >= 6);
         connection.Input.AdvanceTo(result.Buffer.End);
 
         // On another thread: a read that spun on EAGAIN would never return its pending task.
@@ -306,9 +310,7 @@ public sealed class SocketReaderTests
         Assert.False(next.IsCompleted, "nothing was sent: the read waits");
         await Loopback.SendAllAsync(connection.Peer, "ghi"u8.ToArray());
         result = await next.WaitAsync(Timeout);
-        Assert.Equal("ghi"u8.ToArray(), result.Buffer.ToArray());
-        connection.Input.AdvanceTo(result.Buffer.End);
-        AssertNoBlockHeld(connection);
+        AssertConsumedAndReleased(connection, result, "ghi"u8.ToArray());
     }
 
     [EpollFact]
@@ -316,7 +318,7 @@ public sealed class SocketReaderTests
     {
         using Connection connection = await ConnectAsync();
         await Loopback.SendAllAsync(connection.Peer, "held"u8.ToArray());
-        ReadResult result = await connection.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        ReadResult result = await ReadAsync(connection);
 
         // As an owner disposing its connection from inside its own read loop (an h2c GOAWAY with frames behind it).
         connection.Input.Complete();
