@@ -12,7 +12,7 @@ namespace Meshy.Engine.Transport;
 /// </summary>
 /// <remarks>
 /// A receive that returned less than its buffer drained the socket (the kernel copies all that is queued),
-/// so the next message is awaited without a system call; a full buffer means more may be queued, so the
+/// so the next message is awaited without a system call (<see cref="ReceiveNeedsEvent"/>); a full buffer means more may be queued, so the
 /// next receive goes straight to the kernel. Once the peer closed or failed, or sent TCP urgent data, every
 /// receive goes to the kernel (the end of the stream is not queued data, and a receive stops short at the
 /// urgent mark). The wait holds no buffer: an idle connection costs none.
@@ -23,7 +23,7 @@ internal sealed class EpollSocketChannel : SocketChannel
     private readonly SafeSocketHandle _handle;
     private readonly ReadinessSignal _readable = new();
     private readonly ReadinessSignal _writable = new();
-    private readonly ReadinessWaiter _receiveWaiter = new();
+    private readonly ReadinessWaiter _connectWaiter = new();
     private long _eventsBeforeLastReceive;
     private bool _drained = true;
     private volatile bool _shortReceivesMayLeaveData;
@@ -92,7 +92,7 @@ internal sealed class EpollSocketChannel : SocketChannel
         }
         try
         {
-            await channel._receiveWaiter.WaitAsync(channel._writable, 0, cancellationToken).ConfigureAwait(false);
+            await channel._connectWaiter.WaitAsync(channel._writable, 0, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -141,9 +141,6 @@ internal sealed class EpollSocketChannel : SocketChannel
         }
     }
 
-    internal override ValueTask WaitToReceiveAsync() =>
-        ReceiveNeedsEvent ? _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None) : ValueTask.CompletedTask;
-
     /// <summary>Read readiness, for a <see cref="SocketReader"/>'s wait.</summary>
     internal ReadinessSignal Readable => _readable;
 
@@ -191,44 +188,11 @@ internal sealed class EpollSocketChannel : SocketChannel
         }
     }
 
-    internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
-    {
-        while (true)
-        {
-            int received;
-            try
-            {
-                received = ReceiveNow(buffer.Span);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                return ValueTask.FromException<int>(ex);
-            }
-            if (received >= 0)
-            {
-                return new ValueTask<int>(received);
-            }
-            ValueTask wait = _receiveWaiter.WaitAsync(_readable, _eventsBeforeLastReceive, CancellationToken.None);
-            if (!wait.IsCompleted)
-            {
-                return AwaitReceiveAsync(wait, buffer);
-            }
-            wait.GetAwaiter().GetResult();
-        }
-    }
-
     private protected override void OnClosed()
     {
         _engine.Unregister(this);
         _readable.Close();
         _writable.Close();
-    }
-
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<int> AwaitReceiveAsync(ValueTask wait, Memory<byte> buffer)
-    {
-        await wait.ConfigureAwait(false);
-        return await ReceiveAsync(buffer).ConfigureAwait(false);
     }
 
     /// <summary>The count received, or minus errno.</summary>

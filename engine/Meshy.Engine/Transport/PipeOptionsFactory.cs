@@ -16,7 +16,7 @@ namespace Meshy.Engine.Transport;
 /// pinned, so the epoll engine hands their addresses to <c>sendmsg</c> as they are.</para>
 /// <para>Segments: 16 KiB at least. A receive fills at most one segment, so bigger segments mean fewer
 /// syscalls per megabyte; idle connections hold none because the reader (or receive loop) waits for the kernel to
-/// have data before it takes a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>).</para>
+/// have data before it takes a buffer (<see cref="SocketReader"/>, <see cref="PortableSocketChannel.WaitToReceiveAsync"/>).</para>
 /// <para>Back-pressure: in the epoll engine a socket is read only when its reader asks for more than it has
 /// (<see cref="SocketReader"/>), so what a connection buffers is what its code chose to keep. In the
 /// runtime's engine, a receive pipe holding <see cref="PauseWriterThreshold"/> bytes stops reading the

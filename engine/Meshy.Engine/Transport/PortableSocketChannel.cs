@@ -15,7 +15,8 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
 
     public override SocketSender CreateSender() => new PortableSocketSender(Socket);
 
-    internal override ValueTask WaitToReceiveAsync()
+    /// <summary>Completes when a receive is likely to find bytes (or the end of the stream); holds no buffer while it waits.</summary>
+    internal ValueTask WaitToReceiveAsync()
     {
         if (_lastReceiveFilledBuffer)
         {
@@ -31,7 +32,8 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
         return AwaitAsync(wait);
     }
 
-    internal override ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    /// <summary>Receives into <paramref name="buffer"/>: the count, 0 at the end of the stream; a <see cref="SocketException"/> on error.</summary>
+    internal ValueTask<int> ReceiveAsync(Memory<byte> buffer)
     {
         ValueTask<int> receive = Socket.ReceiveAsync(buffer, SocketFlags.None);
         if (receive.IsCompletedSuccessfully)

@@ -46,12 +46,6 @@ public abstract class SocketChannel
     /// <summary>A sender for this socket; one send at a time per sender.</summary>
     public abstract SocketSender CreateSender();
 
-    /// <summary>Completes when a receive is likely to find bytes (or the end of the stream); holds no buffer while it waits.</summary>
-    internal abstract ValueTask WaitToReceiveAsync();
-
-    /// <summary>Receives into <paramref name="buffer"/>: the count, 0 at the end of the stream; a <see cref="SocketException"/> on error.</summary>
-    internal abstract ValueTask<int> ReceiveAsync(Memory<byte> buffer);
-
     /// <summary>Closes the socket (FIN); pending IO ends with an error. Safe from any thread, more than once.</summary>
     public void Close()
     {

@@ -11,7 +11,7 @@ namespace Meshy.Engine.Transport;
 /// and a socket error completes it with an <see cref="IOException"/>.
 /// </summary>
 /// <remarks>
-/// <para>Between messages the reader (or receive loop) waits without a buffer (<see cref="SocketChannel.WaitToReceiveAsync"/>),
+/// <para>Between messages the reader (or receive loop) waits without a buffer (<see cref="SocketReader"/>, <see cref="PortableSocketChannel.WaitToReceiveAsync"/>),
 /// so an idle connection holds none.</para>
 /// <para>Completions continue inline (see <see cref="PipeOptionsFactory"/>): a received chunk runs the
 /// reader's code on the thread that completed the receive.</para>
@@ -36,7 +36,7 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
         else
         {
             _receive = new Pipe(receive);
-            ReceiveLoop = ReceiveAsync();
+            ReceiveLoop = ReceiveAsync((PortableSocketChannel)channel);
         }
         _send = new Pipe(send);
         _sender = channel.CreateSender();
@@ -65,7 +65,7 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
     /// <summary>Ends when <see cref="Output"/> is completed and drained, or sending failed.</summary>
     internal Task SendLoop { get; }
 
-    private async Task ReceiveAsync()
+    private async Task ReceiveAsync(PortableSocketChannel channel)
     {
         PipeWriter writer = _receive!.Writer;
         Exception? error = null;
@@ -73,9 +73,9 @@ public sealed class SocketTransport : IDuplexPipe, IDisposable
         {
             while (true)
             {
-                await Channel.WaitToReceiveAsync().ConfigureAwait(false);
+                await channel.WaitToReceiveAsync().ConfigureAwait(false);
                 Memory<byte> buffer = writer.GetMemory(1);
-                int received = await Channel.ReceiveAsync(buffer).ConfigureAwait(false);
+                int received = await channel.ReceiveAsync(buffer).ConfigureAwait(false);
                 if (received == 0)
                 {
                     break;

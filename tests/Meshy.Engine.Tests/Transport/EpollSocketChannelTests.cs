@@ -41,12 +41,35 @@ public sealed class EpollSocketChannelTests
         return (new EpollSocketChannel(accepted, EpollEngine.Next()), peer);
     }
 
+    /// <summary>
+    /// The wait a reader makes before receiving (as <see cref="SocketReader"/> does): none while the last receive
+    /// may have left bytes queued, else the socket's next readiness event.
+    /// </summary>
+    private static ValueTask WaitToReceiveAsync(EpollSocketChannel channel) =>
+        channel.ReceiveNeedsEvent
+            ? new ReadinessWaiter().WaitAsync(channel.Readable, channel.EventsBeforeLastReceive, CancellationToken.None)
+            : ValueTask.CompletedTask;
+
+    /// <summary>Receives into <paramref name="buffer"/>, waiting for the socket's next event while the kernel has nothing.</summary>
+    private static async Task<int> ReceiveAsync(EpollSocketChannel channel, byte[] buffer)
+    {
+        while (true)
+        {
+            int received = channel.ReceiveNow(buffer);
+            if (received >= 0)
+            {
+                return received;
+            }
+            await new ReadinessWaiter().WaitAsync(channel.Readable, channel.EventsBeforeLastReceive, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        }
+    }
+
     /// <summary>The peer sends <paramref name="data"/>; the channel waits for it and receives it into <paramref name="buffer"/>.</summary>
     private static async Task<byte[]> PeerSendsAsync(EpollSocketChannel channel, Socket peer, byte[] data, byte[] buffer)
     {
         await Loopback.SendAllAsync(peer, data);
-        await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
-        int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+        await WaitToReceiveAsync(channel).AsTask().WaitAsync(Timeout);
+        int received = await ReceiveAsync(channel, buffer).WaitAsync(Timeout);
         return buffer[..received];
     }
 
@@ -112,7 +135,7 @@ public sealed class EpollSocketChannelTests
 
             await Loopback.SendAllAsync(peer, "unsolicited"u8.ToArray());
             await Loopback.WaitUntilAsync(() => channel.ReceiveEvents > idle, "bytes from the peer move the count");
-            Assert.Equal(11, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+            Assert.Equal(11, await ReceiveAsync(channel, buffer).WaitAsync(Timeout));
 
             long beforeEnd = channel.ReceiveEvents;
             peer.Shutdown(SocketShutdown.Send);
@@ -125,7 +148,7 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
-    public async Task WaitToReceiveAsync_AfterShortReceive_PendsUntilPeerSendsMore()
+    public async Task NextReceive_AfterShortReceive_WaitsUntilPeerSendsMore()
     {
         (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         using var _ = peer;
@@ -134,7 +157,7 @@ public sealed class EpollSocketChannelTests
             byte[] buffer = new byte[1024];
             Assert.Equal("first"u8.ToArray(), await PeerSendsAsync(channel, peer, "first"u8.ToArray(), buffer));
 
-            ValueTask wait = channel.WaitToReceiveAsync();
+            ValueTask wait = WaitToReceiveAsync(channel);
             Assert.False(wait.IsCompleted, "5 bytes into a 1 KiB buffer drained the socket: nothing to receive yet");
 
             // Barrier: make the engine deliver events for this very socket while the peer sends nothing. A send the
@@ -145,7 +168,7 @@ public sealed class EpollSocketChannelTests
 
             await Loopback.SendAllAsync(peer, "second!"u8.ToArray());
             await wait.AsTask().WaitAsync(Timeout);
-            int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+            int received = await ReceiveAsync(channel, buffer).WaitAsync(Timeout);
             Assert.Equal("second!"u8.ToArray(), buffer[..received]);
         }
         finally
@@ -155,7 +178,7 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
-    public async Task WaitToReceiveAsync_AfterReceiveFilledBuffer_CompletesAtOnce()
+    public async Task NextReceive_AfterReceiveFilledBuffer_GoesStraightToTheKernel()
     {
         (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         using var _ = peer;
@@ -164,22 +187,22 @@ public sealed class EpollSocketChannelTests
             // One 100-byte send is one segment: all of it is queued once the first event arrived.
             byte[] data = RandomNumberGenerator.GetBytes(100);
             await Loopback.SendAllAsync(peer, data);
-            await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
+            await WaitToReceiveAsync(channel).AsTask().WaitAsync(Timeout);
 
             byte[] buffer = new byte[16];
             var received = new List<byte>();
             for (int i = 0; i < 6; i++)
             {
-                Assert.Equal(16, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+                Assert.Equal(16, await ReceiveAsync(channel, buffer).WaitAsync(Timeout));
                 received.AddRange(buffer);
                 // Edge-triggered: no new event comes for bytes already queued, so this must not wait for one.
-                Assert.True(channel.WaitToReceiveAsync().IsCompleted, $"a full buffer ({i + 1} of 6) means more may be queued");
+                Assert.True(WaitToReceiveAsync(channel).IsCompleted, $"a full buffer ({i + 1} of 6) means more may be queued");
             }
-            Assert.Equal(4, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+            Assert.Equal(4, await ReceiveAsync(channel, buffer).WaitAsync(Timeout));
             received.AddRange(buffer[..4]);
             Assert.Equal(data, received.ToArray());
 
-            ValueTask wait = channel.WaitToReceiveAsync();
+            ValueTask wait = WaitToReceiveAsync(channel);
             Assert.False(wait.IsCompleted, "the last receive came back short: the socket is drained");
             channel.Close();
             await wait.AsTask().WaitAsync(Timeout);
@@ -191,7 +214,7 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
-    public async Task ReceiveAsync_DataAndFinQueuedBeforeFirstReceive_ReturnsDataThenZero()
+    public async Task ReceiveNow_DataAndFinQueuedBeforeFirstReceive_ReturnsDataThenZero()
     {
         (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
         using var _ = peer;
@@ -203,16 +226,16 @@ public sealed class EpollSocketChannelTests
         var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
         try
         {
-            await channel.WaitToReceiveAsync().AsTask().WaitAsync(Timeout);
+            await WaitToReceiveAsync(channel).AsTask().WaitAsync(Timeout);
             byte[] buffer = new byte[1024];
-            int received = await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+            int received = await ReceiveAsync(channel, buffer).WaitAsync(Timeout);
             Assert.Equal("last words"u8.ToArray(), buffer[..received]);
 
             // The short receive left the FIN behind, and no new edge will announce it.
-            ValueTask wait = channel.WaitToReceiveAsync();
+            ValueTask wait = WaitToReceiveAsync(channel);
             Assert.True(wait.IsCompleted, "the end of the stream is still to be received: the wait must not need another event");
             await wait;
-            Assert.Equal(0, await channel.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+            Assert.Equal(0, await ReceiveAsync(channel, buffer).WaitAsync(Timeout));
         }
         finally
         {
