@@ -14,6 +14,9 @@ internal sealed class ReceiveSegment : ReadOnlySequenceSegment<byte>
     /// <summary>The pooled block whose first <see cref="Length"/> bytes hold received data.</summary>
     public IMemoryOwner<byte>? Block { get; private set; }
 
+    /// <summary>The next in its reader's list of spare segments.</summary>
+    public ReceiveSegment? NextSpare { get; set; }
+
     /// <summary>Whether the block is full.</summary>
     public bool IsFull => Length == _blockMemory.Length;
 

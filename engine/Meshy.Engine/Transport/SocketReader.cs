@@ -30,6 +30,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private const int Completed = 2;
     private const int Released = 4;
 
+    // Spares kept per reader, whatever it once buffered: a few KiB of segment objects at most.
+    private const int MaxSpareSegments = 64;
+
     private readonly EpollSocketChannel _channel;
     private readonly MemoryPool<byte> _pool;
     private readonly Func<Exception, Exception> _translateError;
@@ -42,7 +45,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private ReceiveSegment? _head;
     private int _headIndex;
     private ReceiveSegment? _tail;
-    private ReceiveSegment? _spareSegment;
+    // Segments whose blocks went back, kept for the next ones: a message over several blocks needs as many
+    // segments, every time, and a single spare would make each extra one an allocation per message.
+    private ReceiveSegment? _spareSegments;
+    private int _spareCount;
     private bool _hasUnexamined;
     private bool _ended;
     private Exception? _error;
@@ -349,8 +355,17 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             return tail;
         }
-        ReceiveSegment segment = _spareSegment ?? new ReceiveSegment();
-        _spareSegment = null;
+        ReceiveSegment? segment = _spareSegments;
+        if (segment is null)
+        {
+            segment = new ReceiveSegment();
+        }
+        else
+        {
+            _spareSegments = segment.NextSpare;
+            segment.NextSpare = null;
+            _spareCount--;
+        }
         segment.Attach(_pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
         if (tail is null)
         {
@@ -394,7 +409,12 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private void Recycle(ReceiveSegment segment)
     {
         segment.Detach();
-        _spareSegment = segment;
+        if (_spareCount < MaxSpareSegments)
+        {
+            segment.NextSpare = _spareSegments;
+            _spareSegments = segment;
+            _spareCount++;
+        }
     }
 
     /// <summary>After <see cref="Complete"/>: whichever of it and a pending read gets here first returns the blocks.</summary>
