@@ -7,7 +7,8 @@ namespace Meshy.Engine.Transport;
 /// <summary>
 /// A socket served by the runtime's engine (platforms without epoll). Between messages the receive loop
 /// waits with a zero-length read, so an idle connection holds no buffer; it skips that wait when the last
-/// receive filled its whole buffer (more is likely queued).
+/// receive filled its whole buffer (more is likely queued), and confirms a wake-up before it takes a buffer
+/// (<see cref="AwaitReadableAsync"/>).
 /// </summary>
 internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socket)
 {
@@ -29,7 +30,7 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
             _ = wait.Result;
             return ValueTask.CompletedTask;
         }
-        return AwaitAsync(wait);
+        return AwaitReadableAsync(Socket, wait);
     }
 
     /// <summary>Receives into <paramref name="buffer"/>: the count, 0 at the end of the stream; a <see cref="SocketException"/> on error.</summary>
@@ -43,8 +44,24 @@ internal sealed class PortableSocketChannel(Socket socket) : SocketChannel(socke
         return AwaitReceiveAsync(receive, buffer.Length);
     }
 
+    /// <remarks>
+    /// The runtime completes a zero-byte receive that had to wait on the socket's next readiness event without
+    /// looking at the socket (dotnet/corefx#28098), and an edge-triggered event can be stale: the bytes it
+    /// announced may have been received already. The receive after such a wake-up would hold its buffer until
+    /// the peer next sends, so a wake-up is confirmed by a zero-byte receive that completes at once (the
+    /// runtime's one-byte peek finds bytes, the end or an error); one that has to wait is waited on again.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
-    private static async ValueTask AwaitAsync(ValueTask<int> wait) => await wait.ConfigureAwait(false);
+    private static async ValueTask AwaitReadableAsync(Socket socket, ValueTask<int> wait)
+    {
+        do
+        {
+            await wait.ConfigureAwait(false);
+            wait = socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+        }
+        while (!wait.IsCompleted);
+        await wait.ConfigureAwait(false); // takes the result (hands the socket's receive operation back), throws on error
+    }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<int> AwaitReceiveAsync(ValueTask<int> receive, int length)
