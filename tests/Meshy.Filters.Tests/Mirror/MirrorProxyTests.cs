@@ -112,11 +112,13 @@ public sealed class MirrorProxyTests
         const long total = 100L << 20;
         var primaryHash = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
         var mirrorHash = new TaskCompletionSource<(long, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The primary reads at a modest pace so that scheduling hiccups of the in-process mirror cannot put it a
-        // window behind (a copy that falls behind is abandoned by design; another test covers that).
+        // A copy that falls a window behind is abandoned by design (another test covers that). Here the primary
+        // reads at a modest pace and the window is 32 MiB, half a second of that pace: a scheduling stall of the
+        // in-process mirror on a loaded CI host (the default 4 MiB window is about 60 ms) must not abandon it.
         await using FakeHttpUpstream primary = FakeHttpUpstream.Start(HashingHandler(primaryHash, pace: true));
         await using FakeHttpUpstream mirror = FakeHttpUpstream.Start(HashingHandler(mirrorHash, pace: false));
-        await using MirrorProxy proxy = await MirrorProxy.StartAsync(MirrorConfigs.Mirrored([primary.EndPoint], [mirror.EndPoint]));
+        await using MirrorProxy proxy = await MirrorProxy.StartAsync(
+            MirrorConfigs.Mirrored([primary.EndPoint], [mirror.EndPoint]), windowCapacity: 32 << 20);
         using HttpClient client = proxy.CreateClient();
         // A pooled connection to the mirror first: a copy that must connect while the primary streams at
         // loopback speed starts megabytes behind.
