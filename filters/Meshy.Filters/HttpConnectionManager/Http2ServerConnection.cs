@@ -64,7 +64,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IThread
     private readonly Http2FrameReader _frameReader = new(isServer: true);
     private readonly HpackDecoder _decoder;
     private readonly HpackEncoder _encoder = new();
-    private readonly object _sync = new();
+    private readonly Lock _sync = new();
     private readonly Dictionary<int, Http2Stream> _streams = [];
     private readonly Stack<Http2Stream> _pool = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
