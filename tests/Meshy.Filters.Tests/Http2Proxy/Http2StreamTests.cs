@@ -130,7 +130,7 @@ public sealed class Http2StreamTests
         using Http2Stream stream = NewStream(new Owner());
         stream.Open(1, 65_535, 65_535);
 
-        // A bodiless stream never touches its pipe; a read that comes anyway sees the end.
+        // A bodiless stream never takes a block; a read that comes anyway sees the end.
         stream.Body.End();
         HttpBodyChunk end = await stream.Body.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Loopback.DefaultTimeout);
         Assert.True(end.IsEnd);
@@ -156,7 +156,7 @@ public sealed class Http2StreamTests
     }
 
     [Fact]
-    public async Task Body_ReadWaitingOnAnUntouchedPipe_WakesWhenTheFrameLoopEndsIt()
+    public async Task Body_ReadWaitingOnAnEmptyBuffer_WakesWhenTheFrameLoopEndsIt()
     {
         using Http2Stream stream = NewStream(new Owner());
         stream.Open(1, 65_535, 65_535);

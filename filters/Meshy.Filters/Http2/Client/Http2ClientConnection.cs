@@ -341,7 +341,7 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         }
     }
 
-    /// <summary>The connection's lock: streams change their receive state under it (the read loop writes their pipes).</summary>
+    /// <summary>The connection's lock: streams change their receive state under it (the read loop writes their body buffers).</summary>
     internal Lock SyncRoot => _lock;
 
     private void QueueControl(Http2ControlFrame kind, int streamId, uint value)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Http;
 using Meshy.Engine.Tasks;
@@ -16,23 +15,16 @@ namespace Meshy.Filters.Http2.Client;
 /// END_STREAM (trailers, when the upstream sent them, in <see cref="Trailers"/>).
 /// </summary>
 /// <remarks>
-/// Response DATA is copied once, from the connection's receive buffer into the stream's pipe, because the
-/// read loop must move on to the next frame (other streams' frames interleave). Request DATA is not copied:
+/// Response DATA is copied once, from the connection's receive buffer into the stream's <see cref="HttpBodyBuffer"/>,
+/// because the read loop must move on to the next frame (other streams' frames interleave). Request DATA is not copied:
 /// frame headers and the client's body slices go out in one gathered send.
 /// </remarks>
 internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
 {
-    private static readonly PipeOptions BodyPipeOptions = new(
-        pool: PipeOptionsFactory.Default.Pool,  // blocks reused forever; the shared array pool spills at 512 streams
-        pauseWriterThreshold: 0,             // never pause the read loop: the stream window bounds what is buffered
-        resumeWriterThreshold: 0,
-        minimumSegmentSize: 16 * 1024,
-        useSynchronizationContext: false);
-
     private readonly Http2ClientConnection _connection;
     private readonly HttpResponseHead _head = new();
     private readonly Http2HeadSignal _headReady = new();
-    private readonly Pipe _body = new(BodyPipeOptions);
+    private readonly HttpBodyBuffer _body = new();   // bounded by the stream window, not by a pause threshold
     private readonly Http1SendChain _chain = new();
     private readonly byte[] _frameHeaders = new byte[Http2FrameHeader.Size * Http2ClientConnection.FramesPerSend];
     private Http2FlowWindow _receiveWindow = new(Http2ClientConnection.StreamReceiveWindow);
@@ -52,8 +44,6 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     private bool _bodyTaken;
     private bool _unprocessed;
     private bool _bodyCompleted;
-    private SequencePosition _lastEnd;
-    private long _lastLength;
 
     /// <summary>The send window toward the peer (under the connection's lock).</summary>
     public Http2FlowWindow SendWindow;
@@ -91,8 +81,6 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         _bodyTaken = false;
         _unprocessed = false;
         _bodyCompleted = false;
-        _lastEnd = default;
-        _lastLength = 0;
     }
 
     /// <summary>The stream id, 0 until the head is sent.</summary>
@@ -234,8 +222,8 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             CompleteWriterUnsynchronized(null);
             endedCleanly = _endStreamSent && _endStreamReceived && !_aborted && _failure is null && _windowWaiter is null;
         }
-        // Before the stream is offered for reuse, which may reset its pipe for the next request at any time.
-        _body.Reader.Complete();
+        // Before the stream is offered for reuse, which may reset its buffer for the next request at any time.
+        _body.Release();
         // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
         // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
         // or timer may still reach it. Any other goes to the GC with its arenas.
@@ -249,18 +237,17 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     /// <inheritdoc />
     public ValueTask<HttpBodyChunk> ReadAsync(CancellationToken cancellationToken)
     {
-        ValueTask<ReadResult> read = _body.Reader.ReadAsync(cancellationToken);
-        return read.IsCompletedSuccessfully ? new ValueTask<HttpBodyChunk>(ToChunk(read.Result)) : AwaitReadAsync(read);
+        ValueTask<HttpBodyChunk> read = _body.ReadAsync(cancellationToken);
+        return read.IsCompletedSuccessfully ? new ValueTask<HttpBodyChunk>(Observe(read.Result)) : AwaitReadAsync(read);
     }
 
     /// <inheritdoc />
     public void Advance()
     {
-        _body.Reader.AdvanceTo(_lastEnd);
-        if (_lastLength > 0)
+        long length = _body.Advance();
+        if (length > 0)
         {
-            _connection.OnResponseDataConsumed(this, (int)_lastLength);
-            _lastLength = 0;
+            _connection.OnResponseDataConsumed(this, (int)length);
         }
     }
 
@@ -376,7 +363,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         return true;
     }
 
-    /// <summary>DATA for this stream (the read loop): its bytes copied into the body pipe.</summary>
+    /// <summary>DATA for this stream (the read loop): its bytes copied into the body buffer.</summary>
     internal void OnData(in ReadOnlySequence<byte> content, int padding, bool endStream)
     {
         Exception? failure = null;
@@ -397,16 +384,11 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             else
             {
                 _receivedUnacked += padding;
-                PipeWriter writer = _body.Writer;
-                foreach (ReadOnlyMemory<byte> segment in content)
-                {
-                    writer.Write(segment.Span);
-                }
-                _ = writer.FlushAsync();
+                _body.Write(content, end: endStream);
                 if (endStream)
                 {
                     _endStreamReceived = true;
-                    CompleteWriterUnsynchronized(null);
+                    _writerCompleted = true;
                 }
                 return;
             }
@@ -453,7 +435,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             return;
         }
         _writerCompleted = true;
-        _body.Writer.Complete(failure);
+        _body.Complete(failure);
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
@@ -501,20 +483,14 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<ReadResult> read) => ToChunk(await read.ConfigureAwait(false));
+    private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<HttpBodyChunk> read) => Observe(await read.ConfigureAwait(false));
 
-    private HttpBodyChunk ToChunk(ReadResult result)
+    private HttpBodyChunk Observe(HttpBodyChunk chunk)
     {
-        if (result.IsCanceled)
-        {
-            throw new OperationCanceledException("the response body read was cancelled");
-        }
-        _lastEnd = result.Buffer.End;
-        _lastLength = result.Buffer.Length;
-        if (result.IsCompleted)
+        if (chunk.IsEnd)
         {
             _bodyCompleted = true;
         }
-        return new HttpBodyChunk(result.Buffer, result.IsCompleted);
+        return chunk;
     }
 }

@@ -127,7 +127,7 @@ internal sealed class Http2Stream : IValueTaskSource<bool>, IDisposable
         Exchange.Reset();
     }
 
-    /// <summary>Forgets the last stream (its body pipe is reset for the next one).</summary>
+    /// <summary>Forgets the last stream (its body buffer is reset for the next one).</summary>
     public void Recycle()
     {
         Body.Reset();

@@ -1,0 +1,375 @@
+using System.Buffers;
+using System.Threading.Tasks.Sources;
+using Meshy.Engine.Transport;
+
+namespace Meshy.Engine.Http;
+
+/// <summary>
+/// Body bytes that one producer copies in and one consumer reads out, for a read loop that must move on before
+/// the consumer is done with them (HTTP/2: one stream's DATA among other streams' frames). Blocks come from the
+/// pool and go back as soon as they are consumed; the producer's flow control bounds how much is held.
+/// </summary>
+/// <remarks>
+/// <para>Takes the place of a <see cref="System.IO.Pipelines.Pipe"/>, which cost a stream seven monitor round
+/// trips plus its scheduling and threshold machinery for a body that usually arrives, ends and is read whole in
+/// one engine turn. Here each call takes the lock once, and a write that ends the body is one call.</para>
+/// <para>Calling pattern: the producer calls <see cref="Write"/> and finally <see cref="Complete"/>; the consumer
+/// calls <see cref="ReadAsync"/> and then <see cref="Advance"/>, which consumes everything that read returned.
+/// <see cref="CancelPendingRead"/> may come from any thread. <see cref="Release"/> ends the consumer's use and
+/// returns the blocks; <see cref="Reset"/> (both sides done) makes the buffer as good as new.</para>
+/// <para>A read that has to wait resumes on the thread pool, never inside the producer's call: the producer is
+/// a read loop that may hold its connection's lock.</para>
+/// </remarks>
+public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
+{
+    // Spare segment objects kept for the next blocks (a body over several blocks needs as many each time).
+    private const int MaxSpareSegments = 8;
+
+    private readonly MemoryPool<byte> _pool;
+    private readonly Lock _lock = new();
+    private ManualResetValueTaskSourceCore<HttpBodyChunk> _pendingRead = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _cancellation;
+    private CancellationToken _readToken;
+
+    private ReceiveSegment? _head;
+    private int _headIndex;
+    private ReceiveSegment? _tail;
+    private ReceiveSegment? _spareSegments;
+    private int _spareCount;
+
+    // The end of what the last read returned: Advance consumes up to it.
+    private ReceiveSegment? _readEnd;
+    private int _readEndIndex;
+    private long _readLength;
+
+    private bool _ended;
+    private Exception? _failure;
+    private bool _released;
+    private bool _waiting;
+    private bool _cancelRequested;
+
+    /// <param name="pool">Where blocks come from; the engine's <see cref="BlockMemoryPool.Default"/> when null.</param>
+    public HttpBodyBuffer(MemoryPool<byte>? pool = null)
+    {
+        _pool = pool ?? BlockMemoryPool.Default;
+    }
+
+    /// <summary>Bytes written and not yet consumed.</summary>
+    public long BufferedLength
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _head is null ? 0 : _tail!.RunningIndex + _tail.Length - (_head.RunningIndex + _headIndex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Producer: appends a copy of <paramref name="data"/>, and ends the body too when <paramref name="end"/>.
+    /// Ignored once the body ended or the consumer released the buffer.
+    /// </summary>
+    public void Write(in ReadOnlySequence<byte> data, bool end = false)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_ended || _released)
+            {
+                return;
+            }
+            if (data.IsSingleSegment)
+            {
+                CopyInUnsynchronized(data.FirstSpan);
+            }
+            else
+            {
+                foreach (ReadOnlyMemory<byte> segment in data)
+                {
+                    CopyInUnsynchronized(segment.Span);
+                }
+            }
+            _ended = end;
+            wake = _waiting && (_ended || _head is not null);
+        }
+        if (wake)
+        {
+            WakeReader();
+        }
+    }
+
+    /// <summary>Producer: the body ended, cleanly or with <paramref name="failure"/> (which reads then throw). The first call wins.</summary>
+    public void Complete(Exception? failure = null)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return;
+            }
+            _ended = true;
+            _failure = failure;
+            wake = _waiting;
+        }
+        if (wake)
+        {
+            WakeReader();
+        }
+    }
+
+    /// <summary>
+    /// Consumer: everything written and not yet consumed, with whether the body ended after it; waits when there
+    /// is nothing yet. Throws the producer's failure, or <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public ValueTask<HttpBodyChunk> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_released, this);
+            if (TryTakeOutcomeUnsynchronized(out HttpBodyChunk chunk, out Exception? error))
+            {
+                return error is null ? new ValueTask<HttpBodyChunk>(chunk) : ValueTask.FromException<HttpBodyChunk>(error);
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<HttpBodyChunk>(cancellationToken);
+            }
+            _pendingRead.Reset();
+            _waiting = true;
+            _readToken = cancellationToken;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static state => ((HttpBodyBuffer)state!).OnTokenCanceled(), this);
+            }
+            return new ValueTask<HttpBodyChunk>(this, _pendingRead.Version);
+        }
+    }
+
+    /// <summary>Consumer: releases what the last read returned; returns its length (for flow-control credit).</summary>
+    public long Advance()
+    {
+        lock (_lock)
+        {
+            long consumed = _readLength;
+            _readLength = 0;
+            ReceiveSegment? end = _readEnd;
+            _readEnd = null;
+            if (end is null || _head is null)
+            {
+                return consumed;
+            }
+            while (!ReferenceEquals(_head, end))
+            {
+                ReceiveSegment released = _head!;
+                _head = (ReceiveSegment?)released.Next;
+                RecycleUnsynchronized(released);
+            }
+            _headIndex = _readEndIndex;
+            if (ReferenceEquals(_head, _tail) && _headIndex == _tail!.Length)
+            {
+                // All consumed: the block goes back now, an idle stream holds none.
+                RecycleUnsynchronized(_tail);
+                _head = _tail = null;
+                _headIndex = 0;
+            }
+            return consumed;
+        }
+    }
+
+    /// <summary>Any thread: a pending read (or else the next one) throws <see cref="OperationCanceledException"/>; nothing is consumed.</summary>
+    public void CancelPendingRead()
+    {
+        bool wake;
+        lock (_lock)
+        {
+            _cancelRequested = true;
+            wake = _waiting;
+        }
+        if (wake)
+        {
+            WakeReader();
+        }
+    }
+
+    /// <summary>Consumer: done with the buffer; its blocks go back to the pool and later writes are dropped.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _released = true;
+            ReleaseBlocksUnsynchronized();
+        }
+    }
+
+    /// <summary>Both sides are done: the buffer is empty and ready for the next body.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            ReleaseBlocksUnsynchronized();
+            _ended = false;
+            _failure = null;
+            _released = false;
+            _waiting = false;
+            _cancelRequested = false;
+            _readToken = default;
+        }
+    }
+
+    /// <summary>The outcome a read takes now, if any: a cancel, the failure, or the bytes and whether the body ended.</summary>
+    private bool TryTakeOutcomeUnsynchronized(out HttpBodyChunk chunk, out Exception? error)
+    {
+        chunk = default;
+        error = null;
+        if (_cancelRequested)
+        {
+            _cancelRequested = false;
+            error = new OperationCanceledException("the body read was cancelled");
+            return true;
+        }
+        if (_failure is not null)
+        {
+            error = _failure;
+            return true;
+        }
+        if (_head is null)
+        {
+            if (_ended)
+            {
+                chunk = HttpBodyChunk.End;
+                return true;
+            }
+            return false;
+        }
+        var data = new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tail!.Length);
+        _readEnd = _tail;
+        _readEndIndex = _tail.Length;
+        _readLength = data.Length;
+        chunk = new HttpBodyChunk(data, _ended);
+        return true;
+    }
+
+    /// <summary>Completes the pending read with what is there now (outside the lock: the token's unregistering may wait).</summary>
+    private void WakeReader()
+    {
+        HttpBodyChunk chunk;
+        Exception? error;
+        CancellationTokenRegistration cancellation;
+        lock (_lock)
+        {
+            if (!_waiting || !TryTakeOutcomeUnsynchronized(out chunk, out error))
+            {
+                return;
+            }
+            _waiting = false;
+            cancellation = _cancellation;
+            _cancellation = default;
+        }
+        cancellation.Unregister();
+        if (error is null)
+        {
+            _pendingRead.SetResult(chunk);
+        }
+        else
+        {
+            _pendingRead.SetException(error);
+        }
+    }
+
+    private void OnTokenCanceled()
+    {
+        CancellationToken token;
+        lock (_lock)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+            _waiting = false;
+            token = _readToken;
+            _cancellation = default;
+        }
+        _pendingRead.SetException(new OperationCanceledException(token));
+    }
+
+    private void CopyInUnsynchronized(ReadOnlySpan<byte> source)
+    {
+        while (!source.IsEmpty)
+        {
+            ReceiveSegment tail = ReserveTailUnsynchronized();
+            Span<byte> free = tail.Free.Span;
+            int count = Math.Min(free.Length, source.Length);
+            source[..count].CopyTo(free);
+            tail.Grow(count);
+            source = source[count..];
+        }
+    }
+
+    /// <summary>The block to copy into: the tail while it has room, else a new one linked after it.</summary>
+    private ReceiveSegment ReserveTailUnsynchronized()
+    {
+        ReceiveSegment? tail = _tail;
+        if (tail is not null && !tail.IsFull)
+        {
+            return tail;
+        }
+        ReceiveSegment? segment = _spareSegments;
+        if (segment is null)
+        {
+            segment = new ReceiveSegment();
+        }
+        else
+        {
+            _spareSegments = segment.NextSpare;
+            segment.NextSpare = null;
+            _spareCount--;
+        }
+        segment.Attach(_pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
+        if (tail is null)
+        {
+            _head = segment;
+            _headIndex = 0;
+        }
+        else
+        {
+            tail.Link(segment);
+        }
+        _tail = segment;
+        return segment;
+    }
+
+    private void ReleaseBlocksUnsynchronized()
+    {
+        ReceiveSegment? segment = _head;
+        _head = _tail = null;
+        _headIndex = 0;
+        _readEnd = null;
+        _readLength = 0;
+        while (segment is not null)
+        {
+            var next = (ReceiveSegment?)segment.Next;
+            RecycleUnsynchronized(segment);
+            segment = next;
+        }
+    }
+
+    private void RecycleUnsynchronized(ReceiveSegment segment)
+    {
+        segment.Detach();
+        if (_spareCount < MaxSpareSegments)
+        {
+            segment.NextSpare = _spareSegments;
+            _spareSegments = segment;
+            _spareCount++;
+        }
+    }
+
+    HttpBodyChunk IValueTaskSource<HttpBodyChunk>.GetResult(short token) => _pendingRead.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<HttpBodyChunk>.GetStatus(short token) => _pendingRead.GetStatus(token);
+
+    void IValueTaskSource<HttpBodyChunk>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _pendingRead.OnCompleted(continuation, state, token, flags);
+}
