@@ -166,6 +166,8 @@ internal sealed unsafe class EpollEngine
         // AsyncLocal), but async methods suspended on this thread would otherwise capture the default context
         // and resume through ExecutionContext.Run on every completion. Never undone: the thread runs for good.
         ExecutionContext.SuppressFlow();
+        // Every receive here rents a block and most consumers return it here: keep a few without the pool's lock.
+        BlockMemoryPool.UseThreadCache();
         while (true)
         {
             // Work left from the last turn: look for events without sleeping, then run it.

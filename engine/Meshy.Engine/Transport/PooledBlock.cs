@@ -27,7 +27,7 @@ internal sealed unsafe class PooledBlock : MemoryManager<byte>
         _length = array.Length;
     }
 
-    /// <summary>The next free block while this one sits in the pool's free list (guarded by the pool's lock).</summary>
+    /// <summary>The next free block while this one sits in the pool's free list (under its lock) or a thread's cache.</summary>
     internal PooledBlock? NextFree { get; set; }
 
     public void Lease() => Volatile.Write(ref _leased, 1);
