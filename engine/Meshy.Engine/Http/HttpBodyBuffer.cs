@@ -203,19 +203,19 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
         }
     }
 
-    /// <summary>Both sides are done: the buffer is empty and ready for the next body.</summary>
+    /// <summary>
+    /// Both sides are done, and no call to this buffer may run concurrently: it is emptied and ready for the next
+    /// body. Without the lock, as nobody else can be here (a stream is reset when it goes back to its pool).
+    /// </summary>
     public void Reset()
     {
-        lock (_lock)
-        {
-            ReleaseBlocksUnsynchronized();
-            _ended = false;
-            _failure = null;
-            _released = false;
-            _waiting = false;
-            _cancelRequested = false;
-            _readToken = default;
-        }
+        ReleaseBlocksUnsynchronized();
+        _ended = false;
+        _failure = null;
+        _released = false;
+        _waiting = false;
+        _cancelRequested = false;
+        _readToken = default;
     }
 
     /// <summary>The outcome a read takes now, if any: a cancel, the failure, or the bytes and whether the body ended.</summary>

@@ -229,8 +229,8 @@ internal sealed partial class Http2ServerConnection
                 stream.RemoteClosed = true;
                 stream.Body.End();
             }
+            DisarmIdleTimerUnsynchronized();
         }
-        _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Serve(stream);
     }
 

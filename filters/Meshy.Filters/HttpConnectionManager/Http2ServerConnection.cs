@@ -71,6 +71,7 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IThread
     private readonly ArrayBufferWriter<byte> _headerBlock = new(1024);
     private readonly byte[] _clientAddress;
     private readonly ITimer _idleTimer;
+    private bool _idleTimerArmed;                   // under _sync once the frame loop runs
     private readonly long _floodWindowTicks;
     private readonly int _maxHeaderBlockBytes;
     private ArrayBufferWriter<byte> _control = new(256);
@@ -338,10 +339,25 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IThread
         ScheduleControlFlush();
     }
 
+    /// <summary>Before the frame loop, or under the connection's lock.</summary>
     private void ArmIdleTimer()
     {
         TimeSpan idle = _manager.Settings.IdleTimeout;
-        _idleTimer.Change(idle > TimeSpan.Zero ? idle : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _idleTimerArmed = idle > TimeSpan.Zero;
+        _idleTimer.Change(_idleTimerArmed ? idle : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// A stream opened: the connection is not idle. Only a timer that is armed is changed: a change takes the
+    /// runtime's timer lock even when it stays disarmed, and most streams open while others are still open.
+    /// </summary>
+    private void DisarmIdleTimerUnsynchronized()
+    {
+        if (_idleTimerArmed)
+        {
+            _idleTimerArmed = false;
+            _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>
