@@ -149,6 +149,21 @@ public sealed class HttpHeaderList : IDisposable
         }
     }
 
+    /// <summary>
+    /// Exchanges the fields (and the storage behind them) of this list and <paramref name="other"/>: how a head
+    /// decoded into a list of its own becomes the exchange's without copying each field. Spans taken from either
+    /// list before the swap stay valid, and now belong to the other list.
+    /// </summary>
+    public void SwapWith(HttpHeaderList other)
+    {
+        (_arena, other._arena) = (other._arena, _arena);
+        (_arenaLength, other._arenaLength) = (other._arenaLength, _arenaLength);
+        (_entries, other._entries) = (other._entries, _entries);
+        (_slots, other._slots) = (other._slots, _slots);
+        (_count, other._count) = (other._count, _count);
+        (_retired, other._retired) = (other._retired, _retired);
+    }
+
     /// <summary>Forgets all fields; keeps the arena and entry array for the next message.</summary>
     public void Clear()
     {

@@ -177,7 +177,9 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
         response.Reset();
         response.StatusCode = _head.StatusCode;
-        response.Headers.AddAll(_head.Headers);
+        // The fields were decoded into the stream's own list (the read loop cannot wait for the router): they
+        // become the exchange's by swapping storage, and the stream gets the exchange's emptied list.
+        response.Headers.SwapWith(_head.Headers);
         bool bodyless = method == HttpMethodKind.Head || _head.StatusCode is 204 or 304;
         response.HasBody = !bodyless && !_headEndStream;
         response.ContentLength = _head.ContentLength;
