@@ -29,6 +29,9 @@ internal sealed class HpackEncoder : IDisposable
 {
     private const int StackNameLimit = 256;
 
+    // The longest string whose length fits a 7-bit prefix in one byte (§5.1: up to 2^7 - 2).
+    private const int ShortStringLimit = 126;
+
     private readonly HpackDynamicTable _table;
     private readonly int _preferredTableSize;
     private int _pendingMinimumSize = -1;       // smallest size set since the last block, -1 = none
@@ -112,10 +115,12 @@ internal sealed class HpackEncoder : IDisposable
             return;
         }
 
-        // 2. Exact dynamic match, unless the field must not be stored or matched.
+        // 2. Exact dynamic match, unless the field must not be stored or matched. A name this encoder never
+        //    stores cannot be in its table: no need to look.
         bool sensitive = neverIndex || IsSensitive(name, value);
+        bool storable = !sensitive && IsStorableName(name);
         int dynamicNameIndex = -1;
-        if (!sensitive)
+        if (storable)
         {
             int dynamicIndex = _table.Find(name, value, out dynamicNameIndex);
             if (dynamicIndex >= 0)
@@ -133,7 +138,7 @@ internal sealed class HpackEncoder : IDisposable
         {
             WriteLiteral(output, 0x10, 4, nameIndex, name, value);
         }
-        else if (ShouldIndex(name, value))
+        else if (storable && FitsTable(name, value))
         {
             WriteLiteral(output, 0x40, 6, nameIndex, name, value);
             _table.Add(name, value);
@@ -193,9 +198,22 @@ internal sealed class HpackEncoder : IDisposable
         output.Advance(written);
     }
 
-    /// <summary>A string literal (§5.2), Huffman-coded when that is shorter.</summary>
+    /// <summary>A string literal (§5.2), Huffman-coded when that is shorter; <paramref name="destination"/> has room for it raw.</summary>
     private static int WriteString(Span<byte> destination, ReadOnlySpan<byte> value)
     {
+        if (value.Length <= ShortStringLimit)
+        {
+            // Coded or not, the length fits the one-byte prefix: code straight after it, in one pass.
+            int coded = HpackHuffman.EncodeIfShorter(value, destination[1..]);
+            if (coded >= 0)
+            {
+                destination[0] = (byte)(0x80 | coded);
+                return 1 + coded;
+            }
+            destination[0] = (byte)value.Length;
+            value.CopyTo(destination[1..]);
+            return 1 + value.Length;
+        }
         int huffmanLength = HpackHuffman.GetEncodedLength(value);
         if (huffmanLength < value.Length)
         {
@@ -213,13 +231,13 @@ internal sealed class HpackEncoder : IDisposable
         || name.SequenceEqual("proxy-authorization"u8)
         || (value.Length < 20 && name.SequenceEqual("cookie"u8));
 
-    private bool ShouldIndex(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        if (HpackFormat.FieldSize(name.Length, value.Length) > _table.MaxSize * 3L / 4)
-        {
-            return false;       // would flush most of the table for one field
-        }
-        return name.Length switch
+    /// <summary>False for a field that would flush most of the table by itself.</summary>
+    private bool FitsTable(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        HpackFormat.FieldSize(name.Length, value.Length) <= _table.MaxSize * 3L / 4;
+
+    /// <summary>False for names whose values rarely repeat: stored, they would only push out fields that do.</summary>
+    private static bool IsStorableName(ReadOnlySpan<byte> name) =>
+        name.Length switch
         {
             3 => !name.SequenceEqual("age"u8),
             4 => !name.SequenceEqual("etag"u8),
@@ -230,5 +248,4 @@ internal sealed class HpackEncoder : IDisposable
             17 => !name.SequenceEqual("if-modified-since"u8),
             _ => true,
         };
-    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Meshy.Filters.Http2.Hpack;
 
 /// <summary>
@@ -95,6 +97,58 @@ internal static class HpackHuffman
                 pending -= 8;
                 destination[written++] = (byte)(buffer >> pending);
             }
+        }
+        if (pending > 0)
+        {
+            destination[written++] = (byte)((buffer << (8 - pending)) | (0xffu >> pending));
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="source"/> into <paramref name="destination"/> (room for <c>source.Length</c> bytes)
+    /// when that makes it shorter, in one pass: returns the bytes written, or -1 as soon as the code cannot be
+    /// shorter than the string (what the destination then holds is meaningless).
+    /// </summary>
+    /// <remarks>Codes are at most 30 bits, so 64 bits of pending code always fit one more, and the bits go out 32 at a time.</remarks>
+    public static int EncodeIfShorter(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        int limit = source.Length - 1;      // the most bytes that are still shorter
+        if (limit <= 0)
+        {
+            return -1;
+        }
+        destination = destination[..limit];
+        ulong buffer = 0;
+        int pending = 0;
+        int written = 0;
+        ReadOnlySpan<byte> lengths = CodeLengths;
+        uint[] codes = Codes;
+        foreach (byte value in source)
+        {
+            int length = lengths[value];
+            buffer = (buffer << length) | codes[value];
+            pending += length;
+            if (pending >= 32)
+            {
+                if (written + 4 > limit)
+                {
+                    return -1;
+                }
+                pending -= 32;
+                BinaryPrimitives.WriteUInt32BigEndian(destination[written..], (uint)(buffer >> pending));
+                written += 4;
+            }
+        }
+        int total = written + ((pending + 7) >> 3);
+        if (total > limit)
+        {
+            return -1;
+        }
+        while (pending >= 8)
+        {
+            pending -= 8;
+            destination[written++] = (byte)(buffer >> pending);
         }
         if (pending > 0)
         {

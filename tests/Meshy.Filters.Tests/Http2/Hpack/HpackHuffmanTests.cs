@@ -51,6 +51,66 @@ public sealed class HpackHuffmanTests
         Assert.Equal(source, decoded[..HpackHuffman.Decode(encoded, decoded)]);
     }
 
+    [Theory]
+    [InlineData("www.example.com")]
+    [InlineData("custom-value")]
+    [InlineData("302")]
+    [InlineData("0123456789abcdef0123456789abcdef01234")]      // 32 bits at a time, and a tail
+    [InlineData("Fri, 27 Nov 2026 03:47:32 GMT")]
+    public void EncodeIfShorter_WhenShorter_WritesWhatEncodeWrites(string text)
+    {
+        byte[] source = Ascii(text);
+        var expected = new byte[HpackHuffman.GetEncodedLength(source)];
+        expected = expected[..HpackHuffman.Encode(source, expected)];
+        Assert.True(expected.Length < source.Length);
+
+        var destination = new byte[source.Length];
+        int written = HpackHuffman.EncodeIfShorter(source, destination);
+
+        Assert.Equal(expected, destination[..written]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a")]                                               // 5 bits still take a whole byte
+    [InlineData("6")]
+    [InlineData("{}|~")]                                            // long codes
+    [InlineData("XXXXXXXX")]                                        // 8-bit codes: exactly as long, not shorter
+    public void EncodeIfShorter_WhenNotShorter_ReturnsMinusOne(string text)
+    {
+        byte[] source = Ascii(text);
+        Assert.True(HpackHuffman.GetEncodedLength(source) >= source.Length);
+        Assert.Equal(-1, HpackHuffman.EncodeIfShorter(source, new byte[source.Length]));
+    }
+
+    [Fact]
+    public void EncodeIfShorter_AgreesWithTwoPassEncoding_OnEveryLengthAndMix()
+    {
+        var random = new Random(7541);
+        for (int length = 0; length < 300; length++)
+        {
+            var source = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                // Mostly short codes, sometimes a long one: lengths land on both sides of the break-even.
+                source[i] = random.Next(10) == 0 ? (byte)random.Next(256) : (byte)"etaoin0123456789-:/ "[random.Next(20)];
+            }
+            int twoPassLength = HpackHuffman.GetEncodedLength(source);
+            var destination = new byte[length];
+            int written = HpackHuffman.EncodeIfShorter(source, destination);
+            if (twoPassLength < length)
+            {
+                var expected = new byte[twoPassLength];
+                HpackHuffman.Encode(source, expected);
+                Assert.Equal(expected, destination[..written]);
+            }
+            else
+            {
+                Assert.Equal(-1, written);
+            }
+        }
+    }
+
     [Fact]
     public void RoundTrip_EveryByteValueAloneAndTogether()
     {
