@@ -32,8 +32,9 @@ internal sealed unsafe class PooledBlock : MemoryManager<byte>
 
     public void Lease() => Volatile.Write(ref _leased, 1);
 
-    // A managed span (not one over _address): it keeps the array reachable for as long as it is in use.
-    public override Span<byte> GetSpan() => _array;
+    // A managed span (not one over _address): it keeps the array reachable for as long as it is in use. Built from
+    // the array's data reference and the kept length, so the array's header (a cache miss on a cold block) is not read.
+    public override Span<byte> GetSpan() => MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(_array), _length);
 
     public override Memory<byte> Memory => CreateMemory(_length);
 
