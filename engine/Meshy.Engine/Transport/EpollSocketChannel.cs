@@ -42,7 +42,7 @@ internal sealed class EpollSocketChannel : SocketChannel
     internal ulong Token { get; set; }
 
     /// <inheritdoc />
-    internal override long ReceiveEvents => _readable.Events;
+    internal override ReadinessSignal? ReceiveReadiness => _readable;
 
     /// <summary>Write readiness, for senders.</summary>
     internal ReadinessSignal Writable => _writable;

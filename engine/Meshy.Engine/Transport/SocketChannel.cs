@@ -41,7 +41,10 @@ public abstract class SocketChannel
     /// How many times the kernel has said the socket is readable (bytes, the end of the stream or an error);
     /// -1 when this engine does not count them. Unchanged since a moment means nothing arrived since then.
     /// </summary>
-    internal virtual long ReceiveEvents => -1;
+    internal long ReceiveEvents => ReceiveReadiness?.Events ?? -1;
+
+    /// <summary>What counts <see cref="ReceiveEvents"/>, for callers that keep it to read the count in one step; null when not counted.</summary>
+    internal virtual ReadinessSignal? ReceiveReadiness => null;
 
     /// <summary>A sender for this socket; one send at a time per sender.</summary>
     public abstract SocketSender CreateSender();

@@ -33,8 +33,8 @@ public sealed class UpstreamConnection : IDisposable
     /// <summary>The connected socket (options, addresses); IO goes through <see cref="Transport"/> and <see cref="Sender"/>.</summary>
     public Socket Socket => _connection.Socket;
 
-    /// <summary>The socket's count of receive-readiness events (see <see cref="SocketChannel.ReceiveEvents"/>).</summary>
-    internal long ReceiveEvents => _connection.Channel.ReceiveEvents;
+    /// <summary>What counts the socket's receive-readiness events (see <see cref="SocketChannel.ReceiveEvents"/>); null when not counted.</summary>
+    internal ReadinessSignal? ReceiveReadiness => _connection.Channel.ReceiveReadiness;
 
     /// <summary>Resets the connection now (RST): the upstream sees an abort, pending IO fails.</summary>
     public void Abort() => _connection.Abort();

@@ -139,7 +139,7 @@ public sealed class Http1ConnectionPool
             // compares the socket's readiness count, which moves when anything arrives (see TryTakeIdle).
             // The count is read first: an arrival after it is caught at reuse, one before it by this check.
             // Where the engine does not count (-1), the pipe is read at reuse only.
-            long events = connection.Connection.ReceiveEvents;
+            long events = connection.ReceiveEvents;
             reusable = events < 0 || IsStillUsable(connection);
             connection.ReceiveEventsWhenIdle = events;
         }
@@ -248,7 +248,7 @@ public sealed class Http1ConnectionPool
             // Nothing arrived since it went idle (checked empty then): usable without touching its pipe, which
             // is likely cold by now. Otherwise, or where the engine does not count, the pipe says.
             long idleEvents = candidate.ReceiveEventsWhenIdle;
-            if ((idleEvents >= 0 && candidate.Connection.ReceiveEvents == idleEvents) || IsStillUsable(candidate))
+            if ((idleEvents >= 0 && candidate.ReceiveEvents == idleEvents) || IsStillUsable(candidate))
             {
                 Interlocked.Increment(ref _active);
                 Volatile.Write(ref _lastUsed, _time.GetTimestamp());

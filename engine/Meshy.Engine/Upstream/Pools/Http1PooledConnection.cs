@@ -13,7 +13,12 @@ public sealed class Http1PooledConnection
     {
         Connection = connection;
         Pool = pool;
+        _receiveReadiness = connection.ReceiveReadiness;
     }
+
+    // Kept here: the idle check at reuse reads the count through this one reference, not through the connection,
+    // its transport and its channel (four dependent cache misses on a connection idle long enough to go cold).
+    private readonly ReadinessSignal? _receiveReadiness;
 
     /// <summary>The socket and its pipes.</summary>
     public UpstreamConnection Connection { get; }
@@ -32,6 +37,9 @@ public sealed class Http1PooledConnection
 
     /// <summary>The socket's receive-readiness count when the connection went idle, checked empty (-1: not counted).</summary>
     internal long ReceiveEventsWhenIdle { get; set; }
+
+    /// <summary>The socket's receive-readiness count now (-1: not counted).</summary>
+    internal long ReceiveEvents => _receiveReadiness?.Events ?? -1;
 
     /// <summary>Closes the connection and its codec state.</summary>
     internal void Close()
