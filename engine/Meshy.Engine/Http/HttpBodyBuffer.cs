@@ -22,20 +22,13 @@ namespace Meshy.Engine.Http;
 /// </remarks>
 public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
 {
-    // Spare segment objects kept for the next blocks (a body over several blocks needs as many each time).
-    private const int MaxSpareSegments = 8;
-
     private readonly MemoryPool<byte> _pool;
     private readonly Lock _lock = new();
     private ManualResetValueTaskSourceCore<HttpBodyChunk> _pendingRead = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
     private CancellationToken _readToken;
 
-    private ReceiveSegment? _head;
-    private int _headIndex;
-    private ReceiveSegment? _tail;
-    private ReceiveSegment? _spareSegments;
-    private int _spareCount;
+    private ReceiveSegmentChain _chain;
 
     // The end of what the last read returned: Advance consumes up to it.
     private ReceiveSegment? _readEnd;
@@ -61,7 +54,7 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
         {
             lock (_lock)
             {
-                return _head is null ? 0 : _tail!.RunningIndex + _tail.Length - (_head.RunningIndex + _headIndex);
+                return _chain.Length;
             }
         }
     }
@@ -91,7 +84,7 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
                 }
             }
             _ended = end;
-            wake = _waiting && (_ended || _head is not null);
+            wake = _waiting && (_ended || _chain.Head is not null);
         }
         if (wake)
         {
@@ -156,23 +149,10 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
             _readLength = 0;
             ReceiveSegment? end = _readEnd;
             _readEnd = null;
-            if (end is null || _head is null)
+            if (end is not null)
             {
-                return consumed;
-            }
-            while (!ReferenceEquals(_head, end))
-            {
-                ReceiveSegment released = _head!;
-                _head = (ReceiveSegment?)released.Next;
-                RecycleUnsynchronized(released);
-            }
-            _headIndex = _readEndIndex;
-            if (ReferenceEquals(_head, _tail) && _headIndex == _tail!.Length)
-            {
-                // All consumed: the block goes back now, an idle stream holds none.
-                RecycleUnsynchronized(_tail);
-                _head = _tail = null;
-                _headIndex = 0;
+                // All consumed: the chain gives the last block back too, an idle stream holds none.
+                _chain.ConsumeTo(end, _readEndIndex);
             }
             return consumed;
         }
@@ -234,7 +214,7 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
             error = _failure;
             return true;
         }
-        if (_head is null)
+        if (_chain.Head is null)
         {
             if (_ended)
             {
@@ -243,9 +223,9 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
             }
             return false;
         }
-        var data = new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tail!.Length);
-        _readEnd = _tail;
-        _readEndIndex = _tail.Length;
+        ReadOnlySequence<byte> data = _chain.ToSequence();
+        _readEnd = _chain.Tail;
+        _readEndIndex = _chain.Tail!.Length;
         _readLength = data.Length;
         chunk = new HttpBodyChunk(data, _ended);
         return true;
@@ -298,7 +278,7 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
     {
         while (!source.IsEmpty)
         {
-            ReceiveSegment tail = ReserveTailUnsynchronized();
+            ReceiveSegment tail = _chain.ReserveTail(_pool);
             Span<byte> free = tail.Free.Span;
             int count = Math.Min(free.Length, source.Length);
             source[..count].CopyTo(free);
@@ -307,63 +287,11 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
         }
     }
 
-    /// <summary>The block to copy into: the tail while it has room, else a new one linked after it.</summary>
-    private ReceiveSegment ReserveTailUnsynchronized()
-    {
-        ReceiveSegment? tail = _tail;
-        if (tail is not null && !tail.IsFull)
-        {
-            return tail;
-        }
-        ReceiveSegment? segment = _spareSegments;
-        if (segment is null)
-        {
-            segment = new ReceiveSegment();
-        }
-        else
-        {
-            _spareSegments = segment.NextSpare;
-            segment.NextSpare = null;
-            _spareCount--;
-        }
-        segment.Attach(_pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
-        if (tail is null)
-        {
-            _head = segment;
-            _headIndex = 0;
-        }
-        else
-        {
-            tail.Link(segment);
-        }
-        _tail = segment;
-        return segment;
-    }
-
     private void ReleaseBlocksUnsynchronized()
     {
-        ReceiveSegment? segment = _head;
-        _head = _tail = null;
-        _headIndex = 0;
+        _chain.ReleaseAll();
         _readEnd = null;
         _readLength = 0;
-        while (segment is not null)
-        {
-            var next = (ReceiveSegment?)segment.Next;
-            RecycleUnsynchronized(segment);
-            segment = next;
-        }
-    }
-
-    private void RecycleUnsynchronized(ReceiveSegment segment)
-    {
-        segment.Detach();
-        if (_spareCount < MaxSpareSegments)
-        {
-            segment.NextSpare = _spareSegments;
-            _spareSegments = segment;
-            _spareCount++;
-        }
     }
 
     HttpBodyChunk IValueTaskSource<HttpBodyChunk>.GetResult(short token) => _pendingRead.GetResult(token);

@@ -30,9 +30,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private const int Completed = 2;
     private const int Released = 4;
 
-    // Spares kept per reader, whatever it once buffered: a few KiB of segment objects at most.
-    private const int MaxSpareSegments = 64;
-
     private readonly EpollSocketChannel _channel;
     private readonly MemoryPool<byte> _pool;
     private readonly Func<Exception, Exception> _translateError;
@@ -42,13 +39,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private ValueTask _wait;
     private CancellationToken _token;
 
-    private ReceiveSegment? _head;
-    private int _headIndex;
-    private ReceiveSegment? _tail;
-    // Segments whose blocks went back, kept for the next ones: a message over several blocks needs as many
-    // segments, every time, and a single spare would make each extra one an allocation per message.
-    private ReceiveSegment? _spareSegments;
-    private int _spareCount;
+    private ReceiveSegmentChain _chain;
     private bool _hasUnexamined;
     private bool _ended;
     private Exception? _error;
@@ -141,31 +132,25 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     private void Advance(SequencePosition consumed, SequencePosition examined)
     {
-        if (_head is null)
+        if (_chain.Head is null)
         {
             _hasUnexamined = false;
             return;
         }
-        ReceiveSegment tail = _tail!;
+        ReceiveSegment tail = _chain.Tail!;
         _hasUnexamined = !(ReferenceEquals(examined.GetObject(), tail) && examined.GetInteger() == tail.Length);
         if (consumed.GetObject() is not ReceiveSegment consumedSegment)
         {
             // The default position: nothing consumed.
             return;
         }
-        while (!ReferenceEquals(_head, consumedSegment))
+        // Everything consumed: the chain gives the block back, an idle connection holds none.
+        if (!_chain.ConsumeTo(consumedSegment, consumed.GetInteger()))
         {
-            ReceiveSegment released = _head!;
-            _head = (ReceiveSegment?)released.Next ?? throw new InvalidOperationException("the position is not in the buffer the last read returned");
-            Recycle(released);
+            throw new InvalidOperationException("the position is not in the buffer the last read returned");
         }
-        _headIndex = consumed.GetInteger();
-        if (ReferenceEquals(_head, tail) && _headIndex == tail.Length)
+        if (_chain.Head is null)
         {
-            // Everything consumed: the block goes back to the pool, an idle connection holds none.
-            Recycle(tail);
-            _head = _tail = null;
-            _headIndex = 0;
             _hasUnexamined = false;
         }
     }
@@ -268,7 +253,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <summary>One receive: true with a result when bytes or the end came, false when the kernel had nothing.</summary>
     private bool ReceiveOnce(out ReadResult result)
     {
-        ReceiveSegment tail = ReserveTail();
+        ReceiveSegment tail = _chain.ReserveTail(_pool);
         int received;
         try
         {
@@ -276,7 +261,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            ReleaseEmptyTail();
+            _chain.ReleaseEmptyTail();
             _error = _translateError(ex);
             throw _error;
         }
@@ -287,7 +272,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             result = CreateResult(canceled: false);
             return true;
         }
-        ReleaseEmptyTail();
+        _chain.ReleaseEmptyTail();
         if (received == 0)
         {
             _ended = true;
@@ -341,80 +326,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     private ReadResult CreateResult(bool canceled)
     {
-        ReadOnlySequence<byte> buffer = _head is null
-            ? ReadOnlySequence<byte>.Empty
-            : new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tail!.Length);
-        return new ReadResult(buffer, canceled, _ended);
-    }
-
-    /// <summary>The block to receive into: the tail while it has room, else a new one linked after it.</summary>
-    private ReceiveSegment ReserveTail()
-    {
-        ReceiveSegment? tail = _tail;
-        if (tail is not null && !tail.IsFull)
-        {
-            return tail;
-        }
-        ReceiveSegment? segment = _spareSegments;
-        if (segment is null)
-        {
-            segment = new ReceiveSegment();
-        }
-        else
-        {
-            _spareSegments = segment.NextSpare;
-            segment.NextSpare = null;
-            _spareCount--;
-        }
-        segment.Attach(_pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
-        if (tail is null)
-        {
-            _head = segment;
-            _headIndex = 0;
-        }
-        else
-        {
-            tail.Link(segment);
-        }
-        _tail = segment;
-        return segment;
-    }
-
-    /// <summary>After a receive that brought nothing: a block just reserved for it goes back.</summary>
-    private void ReleaseEmptyTail()
-    {
-        ReceiveSegment? tail = _tail;
-        if (tail is null || tail.Length > 0)
-        {
-            return;
-        }
-        if (ReferenceEquals(_head, tail))
-        {
-            _head = _tail = null;
-            _headIndex = 0;
-        }
-        else
-        {
-            ReceiveSegment previous = _head!;
-            while (!ReferenceEquals(previous.Next, tail))
-            {
-                previous = (ReceiveSegment)previous.Next!;
-            }
-            previous.Unlink();
-            _tail = previous;
-        }
-        Recycle(tail);
-    }
-
-    private void Recycle(ReceiveSegment segment)
-    {
-        segment.Detach();
-        if (_spareCount < MaxSpareSegments)
-        {
-            segment.NextSpare = _spareSegments;
-            _spareSegments = segment;
-            _spareCount++;
-        }
+        return new ReadResult(_chain.ToSequence(), canceled, _ended);
     }
 
     /// <summary>After <see cref="Complete"/>: whichever of it and a pending read gets here first returns the blocks.</summary>
@@ -424,15 +336,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             return;
         }
-        ReceiveSegment? segment = _head;
-        _head = _tail = null;
-        _headIndex = 0;
-        while (segment is not null)
-        {
-            var next = (ReceiveSegment?)segment.Next;
-            Recycle(segment);
-            segment = next;
-        }
+        _chain.ReleaseAll();
     }
 
     /// <summary>Marks the caller inside the reader; throws when it was completed.</summary>
