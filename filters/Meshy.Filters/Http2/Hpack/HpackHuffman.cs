@@ -82,27 +82,8 @@ internal static class HpackHuffman
     /// </summary>
     public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination)
     {
-        ulong buffer = 0;       // pending bits, right-aligned
-        int pending = 0;
-        int written = 0;
-        ReadOnlySpan<byte> lengths = CodeLengths;
-        uint[] codes = Codes;
-        foreach (byte value in source)
-        {
-            int length = lengths[value];
-            buffer = (buffer << length) | codes[value];
-            pending += length;
-            while (pending >= 8)
-            {
-                pending -= 8;
-                destination[written++] = (byte)(buffer >> pending);
-            }
-        }
-        if (pending > 0)
-        {
-            destination[written++] = (byte)((buffer << (8 - pending)) | (0xffu >> pending));
-        }
-        return written;
+        int written = EncodeWithin(source, destination, destination.Length);
+        return written >= 0 ? written : throw new ArgumentException("too small for the encoded string", nameof(destination));
     }
 
     /// <summary>
@@ -110,16 +91,15 @@ internal static class HpackHuffman
     /// when that makes it shorter, in one pass: returns the bytes written, or -1 as soon as the code cannot be
     /// shorter than the string (what the destination then holds is meaningless).
     /// </summary>
+    public static int EncodeIfShorter(ReadOnlySpan<byte> source, Span<byte> destination) =>
+        source.Length <= 1 ? -1 : EncodeWithin(source, destination, source.Length - 1);
+
+    /// <summary>Encodes into at most <paramref name="limit"/> bytes of <paramref name="destination"/>; -1 as soon as more would be needed.</summary>
     /// <remarks>Codes are at most 30 bits, so 64 bits of pending code always fit one more, and the bits go out 32 at a time.</remarks>
-    public static int EncodeIfShorter(ReadOnlySpan<byte> source, Span<byte> destination)
+    private static int EncodeWithin(ReadOnlySpan<byte> source, Span<byte> destination, int limit)
     {
-        int limit = source.Length - 1;      // the most bytes that are still shorter
-        if (limit <= 0)
-        {
-            return -1;
-        }
         destination = destination[..limit];
-        ulong buffer = 0;
+        ulong buffer = 0;       // pending bits, right-aligned (bits above them are already written)
         int pending = 0;
         int written = 0;
         ReadOnlySpan<byte> lengths = CodeLengths;
