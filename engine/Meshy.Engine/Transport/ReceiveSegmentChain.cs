@@ -100,12 +100,12 @@ internal struct ReceiveSegmentChain
     {
         while (!ReferenceEquals(Head, segment))
         {
-            if (Head is null)
+            ReceiveSegment? released = Head;
+            if (released?.Next is not ReceiveSegment next)
             {
-                return false;
+                return false;       // not held (the chain stays whole from where the search stopped)
             }
-            ReceiveSegment released = Head;
-            Head = (ReceiveSegment?)released.Next;
+            Head = next;
             Recycle(released);
         }
         HeadIndex = index;
