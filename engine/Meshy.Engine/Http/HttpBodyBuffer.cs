@@ -66,6 +66,9 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
     public void Write(in ReadOnlySequence<byte> data, bool end = false)
     {
         bool wake;
+        HttpBodyChunk chunk;
+        Exception? error;
+        CancellationTokenRegistration cancellation;
         lock (_lock)
         {
             if (_ended || _released)
@@ -84,11 +87,11 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
                 }
             }
             _ended = end;
-            wake = _waiting && (_ended || _chain.Head is not null);
+            wake = TryTakeWakeUnsynchronized(out chunk, out error, out cancellation);
         }
         if (wake)
         {
-            WakeReader();
+            CompleteRead(chunk, error, cancellation);
         }
     }
 
@@ -96,6 +99,9 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
     public void Complete(Exception? failure = null)
     {
         bool wake;
+        HttpBodyChunk chunk;
+        Exception? error;
+        CancellationTokenRegistration cancellation;
         lock (_lock)
         {
             if (_ended)
@@ -104,11 +110,11 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
             }
             _ended = true;
             _failure = failure;
-            wake = _waiting;
+            wake = TryTakeWakeUnsynchronized(out chunk, out error, out cancellation);
         }
         if (wake)
         {
-            WakeReader();
+            CompleteRead(chunk, error, cancellation);
         }
     }
 
@@ -162,14 +168,17 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
     public void CancelPendingRead()
     {
         bool wake;
+        HttpBodyChunk chunk;
+        Exception? error;
+        CancellationTokenRegistration cancellation;
         lock (_lock)
         {
             _cancelRequested = true;
-            wake = _waiting;
+            wake = TryTakeWakeUnsynchronized(out chunk, out error, out cancellation);
         }
         if (wake)
         {
-            WakeReader();
+            CompleteRead(chunk, error, cancellation);
         }
     }
 
@@ -231,22 +240,32 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
         return true;
     }
 
-    /// <summary>Completes the pending read with what is there now (outside the lock: the token's unregistering may wait).</summary>
-    private void WakeReader()
+    /// <summary>
+    /// When a read waits and there is an outcome for it now, takes both (the read no longer waits); the caller then
+    /// completes it with <see cref="CompleteRead"/> after leaving the lock, in the same lock round trip as its change.
+    /// </summary>
+    private bool TryTakeWakeUnsynchronized(out HttpBodyChunk chunk, out Exception? error, out CancellationTokenRegistration cancellation)
     {
-        HttpBodyChunk chunk;
-        Exception? error;
-        CancellationTokenRegistration cancellation;
-        lock (_lock)
+        cancellation = default;
+        if (!_waiting)
         {
-            if (!_waiting || !TryTakeOutcomeUnsynchronized(out chunk, out error))
-            {
-                return;
-            }
-            _waiting = false;
-            cancellation = _cancellation;
-            _cancellation = default;
+            chunk = default;
+            error = null;
+            return false;
         }
+        if (!TryTakeOutcomeUnsynchronized(out chunk, out error))
+        {
+            return false;
+        }
+        _waiting = false;
+        cancellation = _cancellation;
+        _cancellation = default;
+        return true;
+    }
+
+    /// <summary>Completes the read taken by <see cref="TryTakeWakeUnsynchronized"/> (outside the lock: unregistering the token may wait).</summary>
+    private void CompleteRead(HttpBodyChunk chunk, Exception? error, CancellationTokenRegistration cancellation)
+    {
         cancellation.Unregister();
         if (error is null)
         {

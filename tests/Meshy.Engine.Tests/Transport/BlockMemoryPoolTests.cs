@@ -93,7 +93,7 @@ public sealed class BlockMemoryPoolTests
     });
 
     [Fact]
-    public void BlocksCachedByOneThread_ReturnedFromAnother_GoToTheSharedList()
+    public void BlocksRentedOnACachingThread_ReturnedFromAnother_AreRentedAgainFromTheSharedList()
     {
         var pool = new BlockMemoryPool(BlockSize);
         var rented = new List<IMemoryOwner<byte>>();
