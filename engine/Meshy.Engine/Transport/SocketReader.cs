@@ -210,13 +210,14 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     /// <summary>
     /// Receives until there are new bytes (true), or queues a wait for the socket's next event and returns
-    /// false; the caller then continues in <see cref="OnReadable"/>.
+    /// false; the caller then continues in <see cref="OnReadable"/>. <paramref name="eventCame"/>: a wait just
+    /// ended, so the first receive goes ahead without asking the signal again (a lock round trip per read).
     /// </summary>
-    private bool TryReceive(out ReadResult result)
+    private bool TryReceive(out ReadResult result, bool eventCame = false)
     {
         // After a receive that found nothing, always wait: with urgent data seen the channel never says a receive
         // needs an event, and asking again would spin.
-        bool wait = _channel.ReceiveNeedsEvent;
+        bool wait = !eventCame && _channel.ReceiveNeedsEvent;
         while (true)
         {
             if (Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0)
@@ -293,7 +294,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             ValueTask done = _wait;
             _wait = default;
             done.GetAwaiter().GetResult();
-            if (!TryReceive(out result))
+            if (!TryReceive(out result, eventCame: true))
             {
                 _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
                 return;
