@@ -6,6 +6,12 @@ namespace Meshy.Engine.Transport;
 /// an event since then means "try again" instead of a wait, so no edge is ever lost between the failed
 /// call and the wait.
 /// </summary>
+/// <remarks>
+/// An event with no one waiting (the usual case for a socket's writable side) takes no lock: the signal
+/// counts the event, then looks for waiters; a waiter queues itself, then looks at the count again. Each
+/// side's write is fenced before its read, so at least one of them sees the other: the signal finds the
+/// waiter and wakes it, or the waiter finds the event and takes itself back (or is being woken already).
+/// </remarks>
 internal sealed class ReadinessSignal
 {
     private readonly Lock _lock = new();
@@ -19,10 +25,14 @@ internal sealed class ReadinessSignal
     /// <summary>The kernel reported readiness (epoll thread): every waiter is woken.</summary>
     public void Signal(bool wakeAsynchronously)
     {
+        Interlocked.Increment(ref _events);
+        if (Volatile.Read(ref _waiters) is null)
+        {
+            return;
+        }
         ReadinessWaiter? waiters;
         lock (_lock)
         {
-            _events++;
             waiters = _waiters;
             _waiters = null;
         }
@@ -36,7 +46,7 @@ internal sealed class ReadinessSignal
         lock (_lock)
         {
             _closed = true;
-            _events++;
+            Interlocked.Increment(ref _events);
             waiters = _waiters;
             _waiters = null;
         }
@@ -48,14 +58,20 @@ internal sealed class ReadinessSignal
     {
         lock (_lock)
         {
-            if (_closed || _events != seenEvents)
+            if (_closed || Volatile.Read(ref _events) != seenEvents)
             {
                 return false;
             }
             waiter.Next = _waiters;
-            _waiters = waiter;
-            return true;
+            Volatile.Write(ref _waiters, waiter);
         }
+        // A signal that counted its event before seeing this waiter may have left without waking it.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _events) != seenEvents && TryRemove(waiter))
+        {
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Takes <paramref name="waiter"/> back (its wait was cancelled); false when an event already woke it.</summary>
