@@ -119,6 +119,13 @@ public sealed class HttpBodyBuffer : IValueTaskSource<HttpBodyChunk>
     }
 
     /// <summary>
+    /// Producer: an empty body that ends before any other call can reach this buffer (no consumer yet, nothing
+    /// written since <see cref="Reset"/>). Without the lock, as <see cref="Reset"/>: an HTTP/2 request whose
+    /// HEADERS carry END_STREAM, before its stream is published.
+    /// </summary>
+    public void EndUnused() => _ended = true;
+
+    /// <summary>
     /// Consumer: everything written and not yet consumed, with whether the body ended after it; waits when there
     /// is nothing yet. Throws the producer's failure, or <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>

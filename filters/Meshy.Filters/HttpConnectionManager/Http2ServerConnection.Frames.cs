@@ -127,10 +127,22 @@ internal sealed partial class Http2ServerConnection
         bool endStream = _blockEndStream;
         Http2Stream? existing;
         bool idle;
+        bool refuse = false;
+        Http2Stream? pooled = null;
+        // One lock round trip for a new stream: its lookup, its identifier, the refusal check and a pooled stream.
         lock (_sync)
         {
             _streams.TryGetValue(id, out existing);
             idle = id > _lastStreamId;
+            if (existing is null && idle && (id & 1) != 0)
+            {
+                _lastStreamId = id;
+                refuse = _goAwaySent || _closed || _openStreams >= _config.MaxConcurrentStreams;
+                if (!refuse && _blockStreamError is null)
+                {
+                    _pool.TryPop(out pooled);
+                }
+            }
         }
         if (existing is not null)
         {
@@ -147,12 +159,6 @@ internal sealed partial class Http2ServerConnection
         {
             Http2ProtocolException.ThrowConnectionError(Http2ErrorCode.ProtocolError, "client stream with an even identifier");
         }
-        bool refuse;
-        lock (_sync)
-        {
-            _lastStreamId = id;
-            refuse = _goAwaySent || _closed || _openStreams >= _config.MaxConcurrentStreams;
-        }
         if (_blockStreamError is { } streamError)
         {
             DecodeDiscarded(block);
@@ -166,12 +172,11 @@ internal sealed partial class Http2ServerConnection
             QueueRstStream(id, Http2ErrorCode.RefusedStream);
             return;
         }
-        OpenStream(id, block, endStream);
+        OpenStream(pooled ?? NewStream(), id, block, endStream);
     }
 
-    private void OpenStream(int id, in ReadOnlySequence<byte> block, bool endStream)
+    private void OpenStream(Http2Stream stream, int id, in ReadOnlySequence<byte> block, bool endStream)
     {
-        Http2Stream stream = RentStream();
         stream.Open(id, _peerSettings.InitialWindowSize, _config.InitialStreamWindow);
         HttpExchange exchange = stream.Exchange;
         HttpRequestHead request = exchange.Request;
@@ -218,17 +223,18 @@ internal sealed partial class Http2ServerConnection
         }
 
         ProxySnapshotBegin(stream);
+        if (endStream)
+        {
+            // Not yet published, so nothing else can touch its body: ended without the body's lock.
+            stream.Body.EndUnused();
+        }
         lock (_sync)
         {
             _streams[id] = stream;
             _openStreams++;
             _servingStreams++;
             stream.IsServing = true;
-            if (endStream)
-            {
-                stream.RemoteClosed = true;
-                stream.Body.End();
-            }
+            stream.RemoteClosed = endStream;
             DisarmIdleTimerUnsynchronized();
         }
         Serve(stream);

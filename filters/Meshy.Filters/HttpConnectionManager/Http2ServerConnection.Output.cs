@@ -557,17 +557,8 @@ internal sealed partial class Http2ServerConnection
         _ => false,
     };
 
-    private Http2Stream RentStream()
-    {
-        lock (_sync)
-        {
-            if (_pool.TryPop(out Http2Stream? stream))
-            {
-                return stream;
-            }
-        }
-        return new Http2Stream(_connection, _time, this);
-    }
+    /// <summary>A stream for when the pool (popped under <see cref="_sync"/> with the stream's other checks) had none.</summary>
+    private Http2Stream NewStream() => new(_connection, _time, this);
 
     /// <summary>A stream rented for a request that turned out malformed: straight back to the pool.</summary>
     private void ReturnUnopened(Http2Stream stream)

@@ -231,4 +231,23 @@ public sealed class HttpBodyBufferTests
         Assert.Equal(body, received.ToArray());
         AssertNoBlockHeld();
     }
+
+    [Fact]
+    public async Task EndUnused_AfterReset_ReadsTheEndAtOnce_AndLaterWritesAreIgnored()
+    {
+        var buffer = new HttpBodyBuffer(_pool);
+        buffer.Write(new ReadOnlySequence<byte>("old"u8.ToArray()), end: true);
+        Assert.True((await buffer.ReadAsync()).IsEnd);
+        buffer.Advance();
+        buffer.Reset();
+
+        buffer.EndUnused();
+        buffer.Write(new ReadOnlySequence<byte>("late"u8.ToArray()));
+
+        HttpBodyChunk chunk = await buffer.ReadAsync();
+        Assert.True(chunk.IsEnd);
+        Assert.True(chunk.Data.IsEmpty);
+        buffer.Release();
+        AssertNoBlockHeld();
+    }
 }

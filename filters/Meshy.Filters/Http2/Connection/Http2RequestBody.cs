@@ -78,6 +78,9 @@ internal sealed class Http2RequestBody : IHttpBodySource, IDisposable
     /// <summary>Frame loop: END_STREAM arrived.</summary>
     public void End() => _buffer.Complete();
 
+    /// <summary>Frame loop: END_STREAM came with the HEADERS, before the stream was published (see <see cref="HttpBodyBuffer.EndUnused"/>).</summary>
+    public void EndUnused() => _buffer.EndUnused();
+
     /// <summary>The stream was reset or the connection ended: a read in progress or to come throws <paramref name="reason"/>.</summary>
     public void Fail(Exception reason) => _buffer.Complete(reason);
 
