@@ -10,6 +10,9 @@ namespace Meshy.Engine.Upstream.Pools;
 /// retries: an idle connection of its endpoint, a free slot, or evicting another endpoint's idle
 /// connection to free one. A version number bumped on every release closes the window between a
 /// waiter's failed retry and its enqueue, so no wake-up is lost.
+/// <para>A release with no one waiting (nearly every one) takes no lock: it bumps the version, then looks
+/// at the waiter count; a waiter counts itself in, then looks at the version again and, if a release
+/// slipped past, wakes one waiter itself. Both are fenced, so one of the two always sees the other.</para>
 /// </remarks>
 public sealed class ClusterConnectionBudget(string cluster)
 {
@@ -18,6 +21,7 @@ public sealed class ClusterConnectionBudget(string cluster)
     private readonly List<Http1ConnectionPool> _pools = [];
     private int _connections;
     private int _pending;
+    private int _waiting;
     private long _version;
 
     /// <summary>The cluster's name.</summary>
@@ -74,13 +78,32 @@ public sealed class ClusterConnectionBudget(string cluster)
     /// <summary>Wakes one waiter: a connection went idle or a slot was freed.</summary>
     internal void Notify()
     {
-        TaskCompletionSource? waiter = null;
-        lock (_lock)
+        Interlocked.Increment(ref _version);
+        if (Volatile.Read(ref _waiting) != 0)
         {
-            _version++;
-            _waiters.TryDequeue(out waiter);
+            WakeOne();
         }
-        waiter?.TrySetResult();
+    }
+
+    private void WakeOne()
+    {
+        while (true)
+        {
+            TaskCompletionSource? waiter;
+            lock (_lock)
+            {
+                if (!_waiters.TryDequeue(out waiter))
+                {
+                    return;
+                }
+                Volatile.Write(ref _waiting, _waiters.Count);
+            }
+            if (waiter.TrySetResult())
+            {
+                return;
+            }
+            // A waiter that gave up stays queued until it is reached here: the wake-up goes to the next one.
+        }
     }
 
     /// <summary>Closes one idle connection of any pool of the cluster other than <paramref name="except"/>; true when one was closed.</summary>
@@ -129,11 +152,19 @@ public sealed class ClusterConnectionBudget(string cluster)
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            if (_version != seenVersion)
+            if (Interlocked.Read(ref _version) != seenVersion)
             {
                 return;
             }
             _waiters.Enqueue(waiter);
+            Volatile.Write(ref _waiting, _waiters.Count);
+        }
+        // A release that bumped the version before seeing this waiter woke no one: its wake-up goes to the
+        // first waiter now (this one, or an earlier one that retries in its place).
+        Interlocked.MemoryBarrier();
+        if (Interlocked.Read(ref _version) != seenVersion)
+        {
+            WakeOne();
         }
         try
         {
@@ -141,8 +172,8 @@ public sealed class ClusterConnectionBudget(string cluster)
         }
         catch (OperationCanceledException)
         {
-            // Pass the wake-up this waiter may have taken on to the next one.
-            if (waiter.Task.IsCompleted)
+            // Marked as given up, so a wake-up skips it; one that came first is passed on to the next waiter.
+            if (!waiter.TrySetCanceled(cancellationToken))
             {
                 Notify();
             }
