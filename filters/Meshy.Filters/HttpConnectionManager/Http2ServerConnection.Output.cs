@@ -69,11 +69,19 @@ internal sealed partial class Http2ServerConnection
     {
         lock (_sync)
         {
-            if (_control.WrittenCount == 0 || _closed)
+            if (!HasControlToFlushUnsynchronized())
             {
                 return;
             }
         }
+        FlushControlUnlessWriting();
+    }
+
+    private bool HasControlToFlushUnsynchronized() => _control.WrittenCount != 0 && !_closed;
+
+    /// <summary><see cref="ScheduleControlFlush"/> once its check under the lock found control frames queued.</summary>
+    private void FlushControlUnlessWriting()
+    {
         if (_writeLock.Wait(0))
         {
             _ = FlushControlAsync();

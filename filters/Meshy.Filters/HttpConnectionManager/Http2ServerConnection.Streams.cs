@@ -206,6 +206,12 @@ internal sealed partial class Http2ServerConnection
 
     private void EndStreamAfterResponse(Http2Stream stream, bool complete)
     {
+        // The usual case, a whole response to a whole request, needs nothing: decided without the lock, as
+        // RemoteClosed, once set (under it), stays set until the stream is recycled after this.
+        if (complete && stream.RemoteClosed)
+        {
+            return;
+        }
         lock (_sync)
         {
             if (!stream.IsActive)
@@ -235,6 +241,7 @@ internal sealed partial class Http2ServerConnection
     private void EndServing(Http2Stream stream)
     {
         bool close;
+        bool controlQueued;
         lock (_sync)
         {
             if (stream.IsActive)
@@ -255,12 +262,16 @@ internal sealed partial class Http2ServerConnection
                 _allServed?.TrySetResult();
             }
             close = (_goAwaySent || _peerGoAway) && _openStreams == 0 && _servingStreams == 0;
+            controlQueued = HasControlToFlushUnsynchronized();
         }
         if (close)
         {
             Wake(WakeCheckClose);
         }
-        ScheduleControlFlush();
+        if (controlQueued)
+        {
+            FlushControlUnlessWriting();
+        }
     }
 
     private void Completed(RouteRule? rule, HttpExchange exchange)
