@@ -1,4 +1,5 @@
 using Meshy.Engine.Transport;
+using Meshy.Testing;
 
 namespace Meshy.Engine.Tests.Transport;
 
@@ -74,33 +75,13 @@ public sealed class ReadinessWaiterTests
     [Fact]
     public async Task Signal_RacingAWaitThatSawTheCountBeforeIt_AlwaysEndsTheWait()
     {
-        // Each round: the waiter reads the count, then waits while another thread signals once. The signal comes
-        // after the count was read, so the wait must end, whichever of the two the lock-free paths see first.
-        const int Rounds = 50_000;
+        // The lock-free signal against a wait queued from the count read before it: one always sees the other.
         var signal = new ReadinessSignal();
         var waiter = new ReadinessWaiter();
-        int ready = 0;
-        var signaller = new Thread(() =>
-        {
-            for (int round = 1; round <= Rounds; round++)
-            {
-                if (!SpinWait.SpinUntil(() => Volatile.Read(ref ready) >= round, TimeSpan.FromSeconds(10)))
-                {
-                    return;
-                }
-                signal.Signal(wakeAsynchronously: false);
-            }
-        }) { IsBackground = true };
-        signaller.Start();
-
-        for (int round = 1; round <= Rounds; round++)
+        await WakeRace.RunAsync(100_000, () => signal.Signal(wakeAsynchronously: false), () =>
         {
             long seen = signal.Events;
-            Volatile.Write(ref ready, round);
-            ValueTask wait = waiter.WaitAsync(signal, seen, CancellationToken.None);
-            Assert.True(SpinWait.SpinUntil(() => wait.IsCompleted, TimeSpan.FromSeconds(5)), $"round {round}: the wait missed its signal");
-            await wait;
-        }
-        Assert.True(signaller.Join(TimeSpan.FromSeconds(10)));
+            return () => waiter.WaitAsync(signal, seen, CancellationToken.None);
+        });
     }
 }

@@ -1,4 +1,5 @@
 using Meshy.Engine.Upstream.Pools;
+using Meshy.Testing;
 
 namespace Meshy.Engine.Tests.Upstream;
 
@@ -40,32 +41,12 @@ public sealed class ClusterConnectionBudgetTests
     [Fact]
     public async Task Notify_RacingAWaitThatSawTheVersionBeforeIt_AlwaysEndsTheWait()
     {
-        // Each round: the waiter reads the version, then waits while another thread releases once. The release
-        // comes after the version was read, so the wait must end, whichever side the lock-free paths see first.
-        const int Rounds = 20_000;
+        // The lock-free release against a wait queued from the version read before it: one always sees the other.
         var budget = new ClusterConnectionBudget("backend");
-        int ready = 0;
-        var releaser = new Thread(() =>
-        {
-            for (int round = 1; round <= Rounds; round++)
-            {
-                if (!SpinWait.SpinUntil(() => Volatile.Read(ref ready) >= round, Patience))
-                {
-                    return;
-                }
-                budget.Notify();
-            }
-        }) { IsBackground = true };
-        releaser.Start();
-
-        for (int round = 1; round <= Rounds; round++)
+        await WakeRace.RunAsync(30_000, budget.Notify, () =>
         {
             long seen = budget.Version;
-            Volatile.Write(ref ready, round);
-            Task wait = budget.WaitAsync(seen, CancellationToken.None);
-            Assert.True(SpinWait.SpinUntil(() => wait.IsCompleted, TimeSpan.FromSeconds(5)), $"round {round}: the wait missed its release");
-            await wait;
-        }
-        Assert.True(releaser.Join(Patience));
+            return () => new ValueTask(budget.WaitAsync(seen, CancellationToken.None));
+        });
     }
 }
