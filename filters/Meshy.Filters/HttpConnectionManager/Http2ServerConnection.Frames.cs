@@ -181,7 +181,17 @@ internal sealed partial class Http2ServerConnection
         HttpExchange exchange = stream.Exchange;
         HttpRequestHead request = exchange.Request;
         var fields = new Http2RequestFields(request, request.Headers, trailers: false);
-        HpackDecodeResult decoded = _decoder.Decode(block, ref fields);
+        HpackDecodeResult decoded;
+        try
+        {
+            decoded = _decoder.Decode(block, ref fields);
+        }
+        catch
+        {
+            // A connection error (bad HPACK): the stream goes back to the pool, which the connection's end disposes.
+            ReturnUnopened(stream);
+            throw;
+        }
         fields.Finish();
         if (fields.Error is null && endStream && fields.ContentLength > 0)
         {

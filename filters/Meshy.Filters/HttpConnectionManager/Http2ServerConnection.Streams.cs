@@ -266,9 +266,12 @@ internal sealed partial class Http2ServerConnection
         }
         if (close)
         {
+            // The frame loop may close the connection now (even inline): look again under the lock, as its GOAWAY
+            // must not go out in a control flush of ours ahead of the frames it sends first.
             Wake(WakeCheckClose);
+            ScheduleControlFlush();
         }
-        if (controlQueued)
+        else if (controlQueued)
         {
             FlushControlUnlessWriting();
         }

@@ -172,8 +172,9 @@ public sealed class ClusterConnectionBudget(string cluster)
         }
         catch (OperationCanceledException)
         {
-            // Marked as given up, so a wake-up skips it; one that came first is passed on to the next waiter.
-            if (!waiter.TrySetCanceled(cancellationToken))
+            // Marked as given up, so a wake-up skips it (no token kept: it may wait in the queue a while); one that
+            // came first is passed on to the next waiter.
+            if (!waiter.TrySetCanceled())
             {
                 Notify();
             }
