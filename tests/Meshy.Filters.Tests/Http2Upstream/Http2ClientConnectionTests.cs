@@ -346,6 +346,57 @@ public sealed class Http2ClientConnectionTests
     }
 
     [Fact]
+    public async Task Release_MoreEndedStreamsThanThePeerLimitAwaitingRecycling_AllReused()
+    {
+        // Ended streams wait for the read loop's pause before reuse while new ones start, so a connection holding
+        // the peer's limit in flight also holds a batch of ended ones: up to twice the limit are kept.
+        await using var peer = new ScriptedH2Peer();
+        (Http2ClientConnection client, ScriptedH2Peer.PeerConnection server) =
+            await ConnectAsync(peer, new Http2Setting(Http2SettingId.MaxConcurrentStreams, 100));
+        using (client)
+        using (server)
+        {
+            await CycleReadLoopAsync(server);
+            var ended = new List<Http2ClientStream>();
+            for (int wave = 0; wave < 2; wave++)
+            {
+                // 75 at a time, within the limit; none released until all 150 ended
+                var streams = new List<Http2ClientStream>();
+                for (int i = 0; i < 75; i++)
+                {
+                    Http2ClientStream stream = client.CreateStream();
+                    using HttpRequestHead request = Get("/" + i, query: null);
+                    await stream.SendRequestHeadAsync(request);
+                    streams.Add(stream);
+                }
+                foreach (Http2ClientStream stream in streams)
+                {
+                    int id = (await server.ReadHeadersAsync()).StreamId;
+                    await server.SendHeadersAsync(id, endStream: true, (":status", "204"));
+                }
+                foreach (Http2ClientStream stream in streams)
+                {
+                    using var response = new HttpResponseHead();
+                    Assert.True(await stream.ReadResponseHeadAsync(HttpMethodKind.Get, response));
+                }
+                ended.AddRange(streams);
+            }
+            foreach (Http2ClientStream stream in ended)
+            {
+                stream.Release(reusable: true);
+            }
+            await CycleReadLoopAsync(server);
+
+            var reused = new HashSet<Http2ClientStream>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < ended.Count; i++)
+            {
+                reused.Add(client.CreateStream());
+            }
+            Assert.True(reused.SetEquals(ended), $"{reused.Count(s => !ended.Contains(s))} of {ended.Count} streams built anew");
+        }
+    }
+
+    [Fact]
     public async Task Release_HeadEndedTheStream_ReusedWithoutItsEmptyBodyBeingRead()
     {
         await using var peer = new ScriptedH2Peer();
