@@ -112,17 +112,23 @@ internal sealed partial class Http2ClientConnection
             FailStream(frame.StreamId, new Http2ProtocolException(error), reset: error.Code);
             return;
         }
-        // 2. the stream: its window is credited as the consumer advances (padding at once)
+        // 2. the stream, found and fed in one round trip of the lock: its window is credited as the consumer
+        //    advances (padding at once)
         Http2ClientStream? stream;
+        Exception? failure;
         lock (_lock)
         {
-            _streams.TryGetValue(frame.StreamId, out stream);
+            if (!_streams.TryGetValue(frame.StreamId, out stream))
+            {
+                return;     // a stream we reset or released: its DATA is dropped (§5.1, closed state)
+            }
+            failure = stream.OnDataUnsynchronized(frame.Content, length - (int)frame.Content.Length, frame.EndStream);
         }
-        if (stream is null)
+        if (failure is not null)
         {
-            return;     // a stream we reset or released: its DATA is dropped (§5.1, closed state)
+            stream.Fail(failure, unprocessed: false);
+            RemoveStream(stream, reset: true);
         }
-        stream.OnData(frame.Content, length - (int)frame.Content.Length, frame.EndStream);
     }
 
     private void OnHeaderFragment(in Http2Frame frame)

@@ -331,18 +331,32 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
     /// </summary>
     internal void RemoveStream(Http2ClientStream stream, bool reset, bool reusable = false)
     {
-        bool removed;
+        int resetId;
         lock (_lock)
         {
-            removed = stream.Id != 0 && _streams.Remove(stream.Id);
-            if (reusable)
-            {
-                _releasedStreams.Add(stream);
-            }
+            bool removed = RemoveStreamUnsynchronized(stream, reusable);
+            resetId = removed && reset ? stream.Id : 0;
         }
-        if (removed && reset && !IsClosed)
+        ResetRemovedStream(resetId);
+    }
+
+    /// <summary><see cref="RemoveStream"/>'s part under the lock: true when the stream was still registered.</summary>
+    internal bool RemoveStreamUnsynchronized(Http2ClientStream stream, bool reusable)
+    {
+        bool removed = stream.Id != 0 && _streams.Remove(stream.Id);
+        if (reusable)
         {
-            QueueControl(Http2ControlFrame.RstStream, stream.Id, (uint)Http2ErrorCode.Cancel);
+            _releasedStreams.Add(stream);
+        }
+        return removed;
+    }
+
+    /// <summary><see cref="RemoveStream"/>'s part after the lock: RST_STREAM for a stream removed before it ended (0: none).</summary>
+    internal void ResetRemovedStream(int streamId)
+    {
+        if (streamId != 0 && !IsClosed)
+        {
+            QueueControl(Http2ControlFrame.RstStream, streamId, (uint)Http2ErrorCode.Cancel);
             FlushControlSoon();
         }
     }

@@ -218,21 +218,22 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             return;
         }
         _released = true;
-        bool endedCleanly;
+        int resetId;
+        // One round trip of the connection's lock ends the stream and takes it off the connection.
         lock (_connection.SyncRoot)
         {
             CompleteWriterUnsynchronized(null);
-            endedCleanly = _endStreamSent && _endStreamReceived && !_aborted && _failure is null && _windowWaiter is null;
+            bool ended = _endStreamSent && _endStreamReceived;
+            bool endedCleanly = ended && !_aborted && _failure is null && _windowWaiter is null;
+            // Before the stream is offered for reuse, which may reset its buffer for the next request at any time.
+            _body.Release();
+            // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
+            // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
+            // or timer may still reach it. Any other goes to the GC with its arenas.
+            bool removed = _connection.RemoveStreamUnsynchronized(this, reusable: reusable && endedCleanly && (_bodyCompleted || _headEndStream));
+            resetId = removed && !ended ? Id : 0;
         }
-        // Before the stream is offered for reuse, which may reset its buffer for the next request at any time.
-        _body.Release();
-        // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
-        // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
-        // or timer may still reach it. Any other goes to the GC with its arenas.
-        _connection.RemoveStream(
-            this,
-            reset: !(_endStreamSent && _endStreamReceived),
-            reusable: reusable && endedCleanly && (_bodyCompleted || _headEndStream));
+        _connection.ResetRemovedStream(resetId);
         _connection.Pool?.OnStreamReleased(_connection);
     }
 
@@ -365,38 +366,32 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         return true;
     }
 
-    /// <summary>DATA for this stream (the read loop): its bytes copied into the body buffer.</summary>
-    internal void OnData(in ReadOnlySequence<byte> content, int padding, bool endStream)
+    /// <summary>
+    /// DATA for this stream (the read loop, holding the connection's lock as it found the stream): its bytes
+    /// copied into the body buffer. Returns the stream error to fail it with, or null.
+    /// </summary>
+    internal Exception? OnDataUnsynchronized(in ReadOnlySequence<byte> content, int padding, bool endStream)
     {
-        Exception? failure = null;
-        lock (_connection.SyncRoot)
+        if (_writerCompleted)
         {
-            if (_writerCompleted)
-            {
-                return;
-            }
-            if (!HeadReceived)
-            {
-                failure = new Http2ProtocolException(Http2Error.Stream(Http2ErrorCode.ProtocolError, Id, "DATA before the response head"));
-            }
-            else if (!_receiveWindow.TryConsume((int)content.Length + padding))
-            {
-                failure = new Http2ProtocolException(Http2Error.Stream(Http2ErrorCode.FlowControlError, Id, "DATA beyond the stream window"));
-            }
-            else
-            {
-                _receivedUnacked += padding;
-                _body.Write(content, end: endStream);
-                if (endStream)
-                {
-                    _endStreamReceived = true;
-                    _writerCompleted = true;
-                }
-                return;
-            }
+            return null;
         }
-        Fail(failure, unprocessed: false);
-        _connection.RemoveStream(this, reset: true);
+        if (!HeadReceived)
+        {
+            return new Http2ProtocolException(Http2Error.Stream(Http2ErrorCode.ProtocolError, Id, "DATA before the response head"));
+        }
+        if (!_receiveWindow.TryConsume((int)content.Length + padding))
+        {
+            return new Http2ProtocolException(Http2Error.Stream(Http2ErrorCode.FlowControlError, Id, "DATA beyond the stream window"));
+        }
+        _receivedUnacked += padding;
+        _body.Write(content, end: endStream);
+        if (endStream)
+        {
+            _endStreamReceived = true;
+            _writerCompleted = true;
+        }
+        return null;
     }
 
     /// <summary>The stream failed (reset by the peer, refused, a protocol error): every waiter gets <paramref name="failure"/>.</summary>
