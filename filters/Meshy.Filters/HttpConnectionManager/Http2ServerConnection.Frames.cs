@@ -172,7 +172,7 @@ internal sealed partial class Http2ServerConnection
             QueueRstStream(id, Http2ErrorCode.RefusedStream);
             return;
         }
-        OpenStream(pooled ?? NewStream(), id, block, endStream);
+        OpenStream(pooled ?? new Http2Stream(_connection, _time, this), id, block, endStream);
     }
 
     private void OpenStream(Http2Stream stream, int id, in ReadOnlySequence<byte> block, bool endStream)

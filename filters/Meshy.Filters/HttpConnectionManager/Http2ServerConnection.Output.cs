@@ -565,9 +565,6 @@ internal sealed partial class Http2ServerConnection
         _ => false,
     };
 
-    /// <summary>A stream for when the pool (popped under <see cref="_sync"/> with the stream's other checks) had none.</summary>
-    private Http2Stream NewStream() => new(_connection, _time, this);
-
     /// <summary>A stream rented for a request that turned out malformed: straight back to the pool.</summary>
     private void ReturnUnopened(Http2Stream stream)
     {
