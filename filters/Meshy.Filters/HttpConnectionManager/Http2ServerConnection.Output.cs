@@ -212,47 +212,44 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>
-    /// The response head and the body's first bytes in one gathered send, when the client's windows take all of
-    /// <paramref name="data"/> (a small response then costs one system call, not two); otherwise the head alone.
+    /// Queues the response head and the body's first bytes for one gathered send, when the client's windows take
+    /// all of <paramref name="data"/> (a small response then costs one system call, not two); otherwise the head
+    /// alone. <paramref name="sent"/> completes once the flush sent them. False, with nothing queued, when the
+    /// write lock is busy (a flush is sending): <see cref="SendHeadWithDataAsync"/> then waits for it.
     /// </summary>
+    /// <remarks>
+    /// Not an async method: the caller awaits <paramref name="sent"/> itself, so a response does not suspend one
+    /// more pooled method (each resumed level costs cache misses on its box with hundreds of streams in flight).
+    /// </remarks>
+    private bool TryQueueHeadWithData(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream, out HeadSend result, out ValueTask<bool> sent)
+    {
+        if (!_writeLock.Wait(0))
+        {
+            result = HeadSend.StreamGone;
+            sent = default;
+            return false;
+        }
+        try
+        {
+            result = QueueHeadWithData(stream, head, data, endStream, out sent);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        return true;
+    }
+
+    /// <summary><see cref="TryQueueHeadWithData"/> when the write lock was busy: waits for it, then for the send.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HeadSend> SendHeadWithDataAsync(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream)
     {
-        long length = data.Length;
         ValueTask<bool> sent;
         HeadSend result;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            bool withData;
-            lock (_sync)
-            {
-                if (stream.IsReset || _closed)
-                {
-                    return HeadSend.StreamGone;
-                }
-                withData = length <= (long)MaxFramesPerSend * _peerSettings.MaxFrameSize
-                    && length <= _connectionSendWindow.Available
-                    && length <= stream.SendWindow.Available;
-                if (withData)
-                {
-                    _connectionSendWindow.TryConsume((int)length);
-                    stream.SendWindow.TryConsume((int)length);
-                    if (endStream)
-                    {
-                        EndLocalUnsynchronized(stream);
-                    }
-                }
-            }
-            ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers: null, endStream: false);
-            int headLength = frames.WrittenCount;
-            _pending.Append(frames.WrittenMemory[..headLength]);
-            if (withData)
-            {
-                AppendDataFrames(stream, _pending, data, endStream);
-            }
-            sent = QueueSend(stream);
-            result = withData ? HeadSend.HeadAndData : HeadSend.HeadOnly;
+            result = QueueHeadWithData(stream, head, data, endStream, out sent);
         }
         finally
         {
@@ -260,6 +257,41 @@ internal sealed partial class Http2ServerConnection
         }
         await sent.ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>Write lock held: the work of <see cref="TryQueueHeadWithData"/>.</summary>
+    private HeadSend QueueHeadWithData(Http2Stream stream, HttpResponseHead head, ReadOnlySequence<byte> data, bool endStream, out ValueTask<bool> sent)
+    {
+        long length = data.Length;
+        bool withData;
+        lock (_sync)
+        {
+            if (stream.IsReset || _closed)
+            {
+                sent = default;
+                return HeadSend.StreamGone;
+            }
+            withData = length <= (long)MaxFramesPerSend * _peerSettings.MaxFrameSize
+                && length <= _connectionSendWindow.Available
+                && length <= stream.SendWindow.Available;
+            if (withData)
+            {
+                _connectionSendWindow.TryConsume((int)length);
+                stream.SendWindow.TryConsume((int)length);
+                if (endStream)
+                {
+                    EndLocalUnsynchronized(stream);
+                }
+            }
+        }
+        ArrayBufferWriter<byte> frames = WriteHeadersFrame(stream, head, trailers: null, endStream: false);
+        _pending.Append(frames.WrittenMemory);
+        if (withData)
+        {
+            AppendDataFrames(stream, _pending, data, endStream);
+        }
+        sent = QueueSend(stream);
+        return withData ? HeadSend.HeadAndData : HeadSend.HeadOnly;
     }
 
     /// <summary>
@@ -586,7 +618,7 @@ internal sealed partial class Http2ServerConnection
         _pool.Push(stream);
     }
 
-    /// <summary>What <see cref="SendHeadWithDataAsync"/> sent.</summary>
+    /// <summary>What <see cref="TryQueueHeadWithData"/> queued.</summary>
     private enum HeadSend
     {
         StreamGone,

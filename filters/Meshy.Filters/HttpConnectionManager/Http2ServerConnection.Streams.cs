@@ -183,7 +183,14 @@ internal sealed partial class Http2ServerConnection
                 else
                 {
                     headSent = true;
-                    HeadSend head = await SendHeadWithDataAsync(stream, response, chunk.Data, endStream).ConfigureAwait(false);
+                    if (TryQueueHeadWithData(stream, response, chunk.Data, endStream, out HeadSend head, out ValueTask<bool> queued))
+                    {
+                        await queued.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        head = await SendHeadWithDataAsync(stream, response, chunk.Data, endStream).ConfigureAwait(false);
+                    }
                     sent = head == HeadSend.HeadAndData
                         || (head == HeadSend.HeadOnly && await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false));
                 }
