@@ -48,7 +48,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private readonly HttpExchange _exchange;
     private readonly Http1OutputBuffer _output = new();
     private readonly Http1SendChain _chain = new();
-    private readonly ITimer _readTimer;
+    private readonly ReadDeadlineTimer _readTimer;
     private readonly byte[] _clientAddress;
     private readonly ILogger _logger;
     private CancellationTokenRegistration _draining;
@@ -57,13 +57,10 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private Http1Parser _parser;
     private ValueTask<ReadResult> _watch;
     private bool _watching;
-    private int _timerKind;
-    private long _timerDeadline;
-    private int _timedOut;
     private long _headStartTimestamp;
     private volatile bool _betweenRequests;
 
-    private const int TimerNone = 0;
+    private const int TimerNone = ReadDeadlineTimer.None;
     private const int TimerIdle = 1;
     private const int TimerHeader = 2;
     private const int TimerDrain = 3;
@@ -81,7 +78,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         _exchange = new HttpExchange(connection, manager.Time);
         _lastSnapshot = connection.Snapshot;
         _clientAddress = FormatAddress(connection.RemoteEndPoint.Address);
-        _readTimer = manager.Time.CreateTimer(static state => ((Http1ServerConnection)state!).OnReadTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _readTimer = new ReadDeadlineTimer(manager.Time, _input.CancelPendingRead);
     }
 
     /// <summary>Serves requests until the connection ends.</summary>
@@ -113,7 +110,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         finally
         {
             await _draining.DisposeAsync().ConfigureAwait(false);
-            _readTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _readTimer.Stop();
             await EndWatchAsync().ConfigureAwait(false);
         }
     }
@@ -151,11 +148,11 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         _watching = false;
         if (settings.IdleTimeout > TimeSpan.Zero)
         {
-            ArmTimer(TimerIdle, settings.IdleTimeout);
+            _readTimer.Arm(TimerIdle, settings.IdleTimeout);
         }
         else
         {
-            DisarmTimer();
+            _readTimer.Disarm();
         }
         _betweenRequests = true;
         if (_connection.Draining.IsCancellationRequested)
@@ -179,7 +176,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             }
             if (result.IsCanceled)
             {
-                int timedOut = Interlocked.Exchange(ref _timedOut, TimerNone);
+                int timedOut = _readTimer.TakeExpired();
                 if (timedOut == TimerHeader)
                 {
                     LogHeaderTimeout(_logger, _connection.Id, settings.RequestHeaderTimeout);
@@ -200,7 +197,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
                 _headStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
                 _betweenRequests = false;
                 // No longer idle: the header timer, if this read does not bring the whole head, is armed below.
-                DisarmTimer();
+                _readTimer.Disarm();
             }
             bool parsed;
             var reader = new SequenceReader<byte>(buffer);
@@ -210,7 +207,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             }
             catch (Http1ProtocolException ex)
             {
-                DisarmTimer();
+                _readTimer.Disarm();
                 _input.AdvanceTo(buffer.End);
                 LogRejected(_logger, _connection.Id, ex.StatusCode, ex.Message);
                 await SendErrorAsync(ex.StatusCode, Encoding.ASCII.GetBytes(ex.Message + "\n"), ResponseFlags.DownstreamProtocolError).ConfigureAwait(false);
@@ -219,21 +216,21 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             if (parsed)
             {
                 _betweenRequests = false;
-                DisarmTimer();
+                _readTimer.Disarm();
                 _input.AdvanceTo(reader.Position);
                 return HeadOutcome.Parsed;
             }
             _input.AdvanceTo(reader.Position, buffer.End);
             if (result.IsCompleted)
             {
-                DisarmTimer();
+                _readTimer.Disarm();
                 return HeadOutcome.Closed;
             }
             if (firstBytes)
             {
                 // Slowloris: from the first byte, the whole head must arrive within the timeout. Armed only for a
                 // head that did not come whole in one read (most do), counting from that read.
-                ArmTimer(TimerHeader, settings.RequestHeaderTimeout);
+                _readTimer.Arm(TimerHeader, settings.RequestHeaderTimeout);
             }
         }
     }
@@ -570,55 +567,12 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         }
     }
 
-    private void ArmTimer(int kind, TimeSpan dueTime)
-    {
-        TimeProvider time = _manager.Time;
-        // The deadline first, then the kind: a fire that sees the kind sees its deadline (see OnReadTimer).
-        Volatile.Write(ref _timerDeadline, time.GetTimestamp() + (long)(dueTime.TotalSeconds * time.TimestampFrequency));
-        Volatile.Write(ref _timerKind, kind);
-        Volatile.Write(ref _timedOut, TimerNone);
-        _readTimer.Change(dueTime, Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>
-    /// Ends what the read timer stands for without moving the timer itself: a later fire finds no kind, or a
-    /// deadline not yet reached, and does nothing, and the next arm moves it anyway. Moving it takes the timer
-    /// queue's lock, which every request would otherwise pay twice for nothing.
-    /// </summary>
-    private void DisarmTimer()
-    {
-        Volatile.Write(ref _timerKind, TimerNone);
-        Volatile.Write(ref _timedOut, TimerNone);
-    }
-
-    private void OnReadTimer()
-    {
-        int kind = Volatile.Read(ref _timerKind);
-        if (kind == TimerNone)
-        {
-            return;
-        }
-        TimeProvider time = _manager.Time;
-        long early = Volatile.Read(ref _timerDeadline) - time.GetTimestamp();
-        if (early > 0)
-        {
-            // Before the deadline: the timer queue rounds to milliseconds, or this fire was due for an earlier arm.
-            // Either way the deadline stands; wait out the rest (a racing arm moves the timer again, and any fire
-            // re-reads the deadline).
-            _readTimer.Change(TimeSpan.FromMilliseconds(Math.Ceiling(early * 1000.0 / time.TimestampFrequency)), Timeout.InfiniteTimeSpan);
-            return;
-        }
-        Volatile.Write(ref _timedOut, kind);
-        _input.CancelPendingRead();
-    }
-
     private void OnDraining()
     {
         // Between requests, a draining connection closes now; mid-request it closes after the response.
         if (_betweenRequests)
         {
-            Volatile.Write(ref _timedOut, TimerDrain);
-            _input.CancelPendingRead();
+            _readTimer.Expire(TimerDrain);
         }
     }
 
