@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Meshy.Engine.Pipeline;
 using Meshy.Engine.Runtime;
 using Meshy.Engine.Upstream;
@@ -69,7 +68,7 @@ public sealed class HttpExchange : IDisposable
     /// <summary>The endpoint the request went to.</summary>
     public EndpointSnapshot? Endpoint { get; set; }
 
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the request head was complete.</summary>
+    /// <summary><see cref="TurnClock.GetTimestamp"/> (the stopwatch's units) when the request head was complete.</summary>
     public long StartTimestamp { get; private set; }
 
     /// <summary>
@@ -86,7 +85,7 @@ public sealed class HttpExchange : IDisposable
     /// </summary>
     public long ResponseBytes { get; set; } = -1;
 
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the response head was sent downstream; 0 before.</summary>
+    /// <summary><see cref="TurnClock.GetTimestamp"/> when the response head was sent downstream; 0 before.</summary>
     public long ResponseStartTimestamp { get; set; }
 
     /// <summary>The request body; null when the request has none.</summary>
@@ -129,7 +128,7 @@ public sealed class HttpExchange : IDisposable
     public void Begin(ProxySnapshot snapshot)
     {
         Snapshot = snapshot;
-        StartTimestamp = Stopwatch.GetTimestamp();
+        StartTimestamp = TurnClock.GetTimestamp();
         SentBytesAtStart = Connection.Sender.BytesSent;
     }
 

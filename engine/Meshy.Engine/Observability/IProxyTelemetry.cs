@@ -26,7 +26,7 @@ public interface IProxyTelemetry
     /// <param name="version">The HTTP version as in <c>HttpRequestHead.Version</c>: 11, or 20 for HTTP/2.</param>
     /// <param name="status">The status sent; 0 when no response was (an HTTP/2 stream reset).</param>
     /// <param name="flags"><see cref="ResponseFlags.DownstreamProtocolError"/> for malformed bytes, none for a timeout.</param>
-    /// <param name="startTimestamp"><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at the request's first byte.</param>
+    /// <param name="startTimestamp"><see cref="Runtime.TurnClock.GetTimestamp"/> at the request's first byte.</param>
     /// <param name="responseBytes">Bytes of the error reply sent to the client.</param>
     void OnHttpRejected(ConnectionContext connection, int version, int status, ResponseFlags flags, long startTimestamp, long responseBytes);
 
@@ -35,7 +35,7 @@ public interface IProxyTelemetry
 
     /// <summary>
     /// A TCP proxy session ended, or failed before reaching an upstream (<c>UH</c>, <c>UF</c>: then it was
-    /// never opened). <paramref name="startTimestamp"/> is <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>
+    /// never opened). <paramref name="startTimestamp"/> is <see cref="Runtime.TurnClock.GetTimestamp"/>
     /// when the session began.
     /// </summary>
     void OnTcpSessionClosed(ConnectionContext connection, long startTimestamp);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Meshy.Engine.Runtime;
 
 namespace Meshy.Engine.Transport;
 
@@ -168,6 +169,7 @@ internal sealed unsafe class EpollEngine
         ExecutionContext.SuppressFlow();
         // Every receive here rents a block and most consumers return it here: keep a few without the pool's lock.
         BlockMemoryPool.UseThreadCache();
+        TurnClock.UseOnThisThread();
         while (true)
         {
             // Work left from the last turn: look for events without sleeping, then run it.
@@ -181,6 +183,7 @@ internal sealed unsafe class EpollEngine
                 }
                 Environment.FailFast($"epoll_wait failed with errno {errno}");
             }
+            TurnClock.BeginTurn();
             EpollSocketChannel?[] slots = Volatile.Read(ref _slots);
             for (int i = 0; i < count; i++)
             {

@@ -16,11 +16,11 @@ public static class MeshyEngineServiceCollectionExtensions
     /// <see cref="ConnectionTracker"/>, <see cref="ListenerManager"/>, <see cref="UpstreamConnector"/>,
     /// <see cref="EndpointRegistry"/>, <see cref="Http1PoolRegistry"/>, <see cref="CircuitBreakerRegistry"/>,
     /// <see cref="ClusterHealthRegistry"/>, <see cref="HealthMonitor"/> (the host runs it as a hosted service),
-    /// <see cref="TimeProvider"/> and <see cref="IRandomSource"/>. Expects a <c>SnapshotHolder</c> and logging.
+    /// <see cref="TimeProvider"/> (<see cref="TurnTimeProvider"/>) and <see cref="IRandomSource"/>. Expects a <c>SnapshotHolder</c> and logging.
     /// </summary>
     public static IServiceCollection AddMeshyEngine(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TimeProvider>(TurnTimeProvider.Instance);
         services.TryAddSingleton<IRandomSource>(SharedRandomSource.Instance);
         services.TryAddSingleton(PipeOptionsFactory.Default);
         services.TryAddSingleton<ConnectionTracker>();

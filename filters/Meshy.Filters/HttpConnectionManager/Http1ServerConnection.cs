@@ -194,7 +194,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             if (firstBytes)
             {
                 started = true;
-                _headStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+                _headStartTimestamp = TurnClock.GetTimestamp();
                 _betweenRequests = false;
                 // No longer idle: the header timer, if this read does not bring the whole head, is armed below.
                 _readTimer.Disarm();
@@ -330,7 +330,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             _output.Write(exchange.LocalReplyBody.Span);
         }
         exchange.ResponseStarted = true;
-        exchange.ResponseStartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        exchange.ResponseStartTimestamp = TurnClock.GetTimestamp();
         bool responseComplete = true;
         try
         {

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Diagnostics;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
 using Meshy.Filters.Http2.Frames;
@@ -259,7 +259,7 @@ internal sealed partial class Http2ServerConnection
     /// response). Its HEADERS arrived whole before decoding, so its duration starts now: no clock read per stream.
     /// </summary>
     private void RecordMalformedRequest() =>
-        ResolveSnapshot().Telemetry.OnHttpRejected(_connection, 20, 0, ResponseFlags.DownstreamProtocolError, Stopwatch.GetTimestamp(), 0);
+        ResolveSnapshot().Telemetry.OnHttpRejected(_connection, 20, 0, ResponseFlags.DownstreamProtocolError, TurnClock.GetTimestamp(), 0);
 
     private void ProxySnapshotBegin(Http2Stream stream)
     {

@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Meshy.Engine.Http;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Tasks;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
@@ -118,7 +118,7 @@ internal sealed partial class Http2ServerConnection
 
         // 3. the response: HEADERS, DATA from the upstream's buffers, trailers
         exchange.ResponseStarted = true;
-        exchange.ResponseStartTimestamp = Stopwatch.GetTimestamp();
+        exchange.ResponseStartTimestamp = TurnClock.GetTimestamp();
         bool complete;
         try
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Meshy.Engine.Http;
 using Meshy.Engine.Observability;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Filters.Http1;
 using Meshy.Filters.Http2.Connection;
 using Meshy.Filters.Observability.AccessLog;
@@ -30,7 +31,7 @@ internal sealed partial class ProxyTelemetry(
     {
         try
         {
-            long end = Stopwatch.GetTimestamp();
+            long end = TurnClock.GetTimestamp();
             double milliseconds = Stopwatch.GetElapsedTime(exchange.StartTimestamp, end).TotalMilliseconds;
             long requestBytes = exchange.RequestBody switch
             {
@@ -57,7 +58,7 @@ internal sealed partial class ProxyTelemetry(
     {
         try
         {
-            long end = Stopwatch.GetTimestamp();
+            long end = TurnClock.GetTimestamp();
             double milliseconds = Stopwatch.GetElapsedTime(startTimestamp, end).TotalMilliseconds;
             // No route, no cluster: destination_service="unknown"; the body was never read (0 bytes).
             http.Find(connection.Listener.OriginalDestination, cluster: null, subset: null, endpoint: null)
@@ -89,7 +90,7 @@ internal sealed partial class ProxyTelemetry(
     {
         try
         {
-            long end = Stopwatch.GetTimestamp();
+            long end = TurnClock.GetTimestamp();
             TcpSeriesSet series = Find(connection);
             if (connection.UpstreamEndpoint is null)
             {

@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
-using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Logging;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
@@ -44,7 +44,7 @@ internal sealed partial class PassthroughFilter(
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
-        long started = Stopwatch.GetTimestamp();
+        long started = TurnClock.GetTimestamp();
         connection.UpstreamCluster = ClusterName;
         if (connection.OriginalDestination is not { } destination)
         {

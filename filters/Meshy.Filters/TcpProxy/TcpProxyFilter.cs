@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Pipeline;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Tasks;
 using Meshy.Engine.Transport;
 using Meshy.Engine.Upstream;
@@ -73,7 +73,7 @@ internal sealed partial class TcpProxyFilter : INetworkFilter
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<FilterStatus> OnConnectionAsync(ConnectionContext connection)
     {
-        long started = Stopwatch.GetTimestamp();
+        long started = TurnClock.GetTimestamp();
         connection.UpstreamCluster = _cluster.Name;
         if (_limit is { } limit && !limit.TryEnter())
         {
