@@ -30,11 +30,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private const int Completed = 2;
     private const int Released = 4;
 
+    // The socket's event continues a pending read through this, with the reader as its state (no delegate per reader).
+    private static readonly Action<object?> OnReadableCallback = static state => ((SocketReader)state!).OnReadable();
+
     private readonly EpollSocketChannel _channel;
     private readonly MemoryPool<byte> _pool;
     private readonly Func<Exception, Exception> _translateError;
     private readonly ReadinessWaiter _waiter = new();
-    private readonly Action _onReadable;
     private ManualResetValueTaskSourceCore<ReadResult> _pendingRead = new() { RunContinuationsAsynchronously = false };
     private ValueTask _wait;
     private CancellationToken _token;
@@ -54,7 +56,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         _channel = channel;
         _pool = pool;
         _translateError = translateError;
-        _onReadable = OnReadable;
     }
 
     /// <inheritdoc />
@@ -85,7 +86,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         // A wait is queued: its event continues this read (OnReadable).
         _pendingRead.Reset();
-        _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
+        _waiter.OnWaitEnded(OnReadableCallback, this);
         return new ValueTask<ReadResult>(this, _pendingRead.Version);
     }
 
@@ -296,7 +297,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             done.GetAwaiter().GetResult();
             if (!TryReceive(out result, eventCame: true))
             {
-                _wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReadable);
+                _waiter.OnWaitEnded(OnReadableCallback, this);
                 return;
             }
         }
