@@ -1,7 +1,9 @@
+using System.Net;
+
 namespace Meshy.Bench.Load.Probes;
 
-/// <summary>What a scenario may observe of the proxy under test: its core's CPU and its memory.</summary>
-internal sealed class ProxyProbe(int proxyCpu, int? rootPid)
+/// <summary>What a scenario may observe of the proxy under test: its core's CPU, its memory, and (Meshy) its collections.</summary>
+internal sealed class ProxyProbe(int proxyCpu, int? rootPid, IPEndPoint? admin = null)
 {
     /// <summary>The core the proxy is pinned to.</summary>
     public int ProxyCpu => proxyCpu;
@@ -29,4 +31,8 @@ internal sealed class ProxyProbe(int proxyCpu, int? rootPid)
         }
         return new MemoryUsage(rss, peak, tree.Count);
     }
+
+    /// <summary>Gen0 collections so far, for a proxy whose admin endpoint reports them; null otherwise.</summary>
+    public Task<long?> Gen0CollectionsAsync(CancellationToken cancellationToken) =>
+        admin is null ? Task.FromResult<long?>(null) : GcCollections.Gen0Async(admin, cancellationToken);
 }

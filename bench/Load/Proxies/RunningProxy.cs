@@ -13,7 +13,7 @@ internal sealed class RunningProxy(string name, IPEndPoint endpoint, ChildProces
     /// <summary>Where the load generator connects.</summary>
     public IPEndPoint Endpoint => endpoint;
 
-    public ProxyProbe Probe { get; } = new(cpu, process?.Id);
+    public ProxyProbe Probe { get; } = new(cpu, process?.Id, admin);
 
     /// <summary>
     /// Waits until the listening port accepts and, when there is an admin endpoint, until

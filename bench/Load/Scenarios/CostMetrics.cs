@@ -19,4 +19,13 @@ internal static class CostMetrics
     }
 
     public static double ToMiB(long bytes) => bytes / MiB;
+
+    /// <summary>Adds the gen0 collections between two readings per 100,000 requests, when both readings exist.</summary>
+    public static void AddGen0PerRequests(Dictionary<string, double> metrics, long? before, long? after, double requests)
+    {
+        if (before is { } start && after is { } end && requests > 0)
+        {
+            metrics[HttpMetrics.Gen0] = (end - start) * 100_000 / requests;
+        }
+    }
 }

@@ -42,6 +42,7 @@ internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoad
         new(HttpMetrics.Mean, "mean latency", "ms", MetricBetter.Lower, MetricKind.Latency, Chart: false),
         .. HttpMetrics.Cpu.Definitions,
         HttpMetrics.PeakRss,
+        HttpMetrics.Gen0Collections,
         HttpMetrics.ErrorCount,
     ];
 
@@ -102,10 +103,12 @@ internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoad
         string log = LogPath(context.WorkDirectory);
         try
         {
+            long? gen0Before = await context.Probe.Gen0CollectionsAsync(cancellationToken);
             CpuWindow cpu = context.Probe.StartCpu();
             H2loadResult result = await H2loadAsync(LoadArguments(context.Target, options.Duration, log), options, options.Duration, cancellationToken);
             CpuUsage usage = cpu.Stop();
             MemoryUsage? memory = context.Probe.Memory();
+            long? gen0After = await context.Probe.Gen0CollectionsAsync(cancellationToken);
 
             if (result.Succeeded == 0)
             {
@@ -126,6 +129,7 @@ internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoad
             };
             HttpMetrics.Cpu.Add(metrics, usage, result.Succeeded);
             CostMetrics.AddPeakRss(metrics, memory);
+            CostMetrics.AddGen0PerRequests(metrics, gen0Before, gen0After, result.Succeeded);
             return metrics;
         }
         finally

@@ -46,6 +46,7 @@ internal sealed class Http1Scenario(
         HttpMetrics.P99Latency,
         .. HttpMetrics.Cpu.Definitions,
         HttpMetrics.PeakRss,
+        HttpMetrics.Gen0Collections,
         HttpMetrics.ErrorCount,
     ];
 
@@ -109,10 +110,12 @@ internal sealed class Http1Scenario(
             await WrkAsync(context, options.Warmup, cancellationToken);
         }
 
+        long? gen0Before = await context.Probe.Gen0CollectionsAsync(cancellationToken);
         CpuWindow cpu = context.Probe.StartCpu();
         WrkResult result = await WrkAsync(context, options.Duration, cancellationToken);
         CpuUsage usage = cpu.Stop();
         MemoryUsage? memory = context.Probe.Memory();
+        long? gen0After = await context.Probe.Gen0CollectionsAsync(cancellationToken);
 
         if (result.Requests == 0)
         {
@@ -133,6 +136,7 @@ internal sealed class Http1Scenario(
         }
         HttpMetrics.Cpu.Add(metrics, usage, result.Requests);
         CostMetrics.AddPeakRss(metrics, memory);
+        CostMetrics.AddGen0PerRequests(metrics, gen0Before, gen0After, result.Requests);
         return metrics;
     }
 

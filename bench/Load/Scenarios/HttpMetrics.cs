@@ -11,6 +11,7 @@ internal static class HttpMetrics
     public const string P999 = "p999_ms";
     public const string Mean = "mean_ms";
     public const string Errors = "errors";
+    public const string Gen0 = "gen0_per_100k";
 
     public static readonly MetricDefinition Rps = new(RequestsPerSecond, "requests", "req/s", MetricBetter.Higher, MetricKind.Throughput, Chart: true);
 
@@ -23,6 +24,9 @@ internal static class HttpMetrics
     public static readonly CpuMetricSet Cpu = CpuMetricSet.Per100kRequests;
 
     public static readonly MetricDefinition PeakRss = new(CostMetrics.PeakRss, "peak RSS", "MiB", MetricBetter.Lower, MetricKind.Cost, Chart: false);
+    /// <summary>Meshy's gen0 collections per 100,000 requests over the measured run (its admin endpoint reports them; peers do not).</summary>
+    public static readonly MetricDefinition Gen0Collections = new(Gen0, "gen0 GCs", "/100k req", MetricBetter.Lower, MetricKind.Cost, Chart: false);
+
     public static readonly MetricDefinition ErrorCount = new(Errors, "errors", "", MetricBetter.Lower, MetricKind.Info, Chart: false);
 
     public static string CpuExplanation => Cpu.Explanation("100k requests");

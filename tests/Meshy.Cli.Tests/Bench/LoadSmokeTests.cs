@@ -30,6 +30,9 @@ public sealed class LoadSmokeTests
             Assert.True(meshy.Status == RunStatus.Ok, $"meshy's run: {meshy.Status} {meshy.Error}\n{output}");
             Assert.True(meshy.Metrics["rps"] > 0, $"no requests per second in {string.Join(", ", meshy.Metrics)}");
             Assert.Equal(0, meshy.Metrics["errors"]);
+            // Read from Meshy's admin /metrics before and after the run: present, and a count cannot go down.
+            Assert.True(meshy.Metrics.TryGetValue("gen0_per_100k", out double gen0), $"no gen0 collections in {string.Join(", ", meshy.Metrics)}");
+            Assert.True(gen0 >= 0, $"gen0 collections per 100k requests {gen0}");
             Assert.Contains("<svg", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
         }
         finally
