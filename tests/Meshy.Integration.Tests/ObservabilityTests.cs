@@ -64,6 +64,41 @@ public sealed class ObservabilityTests
         Assert.Equal(3, File.ReadAllLines(firstLog).Length);
     }
 
+    [Fact]
+    public async Task Run_SlowUpstream_DurationsCoverTheWait()
+    {
+        // The engine reads the time once per turn: a duration must still span the upstream's wait, on every
+        // request of a connection (a turn time that stopped moving would make the second one zero).
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+            return await FakeHttpUpstream.EchoAsync(request, cancellationToken);
+        });
+        using var config = new TempConfig("");
+        string log = Path.Combine(config.Directory, "access.log");
+        config.Rewrite(Config(upstream.EndPoint, log));
+        await using MeshyProcess meshy = await MeshyProcess.RunAsync(config.Path, "web");
+        using var admin = new AdminClient(await meshy.AdminEndPointAsync());
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{await meshy.ListenerEndPointAsync("web")}") };
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/first")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/second")).StatusCode);
+
+        string metrics = "";
+        await Loopback.WaitUntilAsync(() =>
+        {
+            metrics = admin.GetAsync("metrics").GetAwaiter().GetResult().Body;
+            return Sum(metrics, "istio_request_duration_milliseconds_count") == 2;
+        }, "2 requests are recorded");
+        Assert.InRange(Sum(metrics, "istio_request_duration_milliseconds_sum"), 600, 60_000);
+        await Loopback.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 2, "2 access-log lines");
+        foreach (string line in File.ReadAllLines(log))
+        {
+            double duration = JsonDocument.Parse(line).RootElement.GetProperty("duration").GetDouble();
+            Assert.True(duration >= 300, $"a 300 ms wait logged as {duration} ms: {line}");
+        }
+    }
+
     /// <summary>The sum of the samples of <paramref name="name"/> whose label set contains every one of <paramref name="labels"/>.</summary>
     private static double Sum(string exposition, string name, params string[] labels) =>
         exposition.Split('\n')

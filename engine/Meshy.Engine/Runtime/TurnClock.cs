@@ -10,7 +10,9 @@ namespace Meshy.Engine.Runtime;
 /// </summary>
 /// <remarks>
 /// Every event of a turn had arrived when <c>epoll_wait</c> returned, before the turn's first read: a duration
-/// taken between two turns' times spans at least the I/O it measures, and is at most one turn longer.
+/// taken between two turns of one thread spans at least the I/O it measures, and is at most one turn longer.
+/// Two engine threads' turns overlap, so a duration begun on one and ended on the other may come out up to a
+/// turn short, even below zero: <see cref="Elapsed"/> reads such a pair as zero.
 /// </remarks>
 public static class TurnClock
 {
@@ -53,6 +55,9 @@ public static class TurnClock
         }
         return new DateTimeOffset(ticks, TimeSpan.Zero);
     }
+
+    /// <summary>The time from <paramref name="start"/> to <paramref name="end"/> (turn timestamps); zero when they are out of order.</summary>
+    public static TimeSpan Elapsed(long start, long end) => end > start ? Stopwatch.GetElapsedTime(start, end) : TimeSpan.Zero;
 
     /// <summary>Makes the calling thread an engine thread: its reads come from <see cref="BeginTurn"/>'s turn.</summary>
     internal static void UseOnThisThread() => t_engineThread = true;

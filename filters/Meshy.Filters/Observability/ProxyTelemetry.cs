@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Meshy.Engine.Http;
 using Meshy.Engine.Observability;
 using Meshy.Engine.Pipeline;
@@ -32,7 +31,7 @@ internal sealed partial class ProxyTelemetry(
         try
         {
             long end = TurnClock.GetTimestamp();
-            double milliseconds = Stopwatch.GetElapsedTime(exchange.StartTimestamp, end).TotalMilliseconds;
+            double milliseconds = TurnClock.Elapsed(exchange.StartTimestamp, end).TotalMilliseconds;
             long requestBytes = exchange.RequestBody switch
             {
                 Http1BodyReader body => body.BytesRead,
@@ -59,7 +58,7 @@ internal sealed partial class ProxyTelemetry(
         try
         {
             long end = TurnClock.GetTimestamp();
-            double milliseconds = Stopwatch.GetElapsedTime(startTimestamp, end).TotalMilliseconds;
+            double milliseconds = TurnClock.Elapsed(startTimestamp, end).TotalMilliseconds;
             // No route, no cluster: destination_service="unknown"; the body was never read (0 bytes).
             http.Find(connection.Listener.OriginalDestination, cluster: null, subset: null, endpoint: null)
                 .Get(status, flags)

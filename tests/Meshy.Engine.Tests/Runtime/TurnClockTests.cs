@@ -51,6 +51,13 @@ public sealed class TurnClockTests
         Assert.InRange(turn, before, Stopwatch.GetTimestamp());
     }
 
+    [Fact]
+    public void Elapsed_InOrder_TheTimeBetween_OutOfOrder_Zero()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), TurnClock.Elapsed(Stopwatch.Frequency, 3 * Stopwatch.Frequency));
+        Assert.Equal(TimeSpan.Zero, TurnClock.Elapsed(3 * Stopwatch.Frequency, Stopwatch.Frequency));
+    }
+
     private static Task<T> RunOnEngineThread<T>(Func<T> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);

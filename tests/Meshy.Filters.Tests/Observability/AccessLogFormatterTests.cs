@@ -172,7 +172,8 @@ public sealed class AccessLogFormatterTests : IDisposable
     public void WriteMilliseconds_Ticks_SameValueAsRoundingTheDouble(long ticks)
     {
         long start = 1_000_000;
-        long end = start + ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+        // Frequency is a whole multiple of TimeSpan's ticks (10^9 on Linux): multiplying by the ratio cannot overflow for an hour.
+        long end = start + ticks * (Stopwatch.Frequency / TimeSpan.TicksPerSecond);
         var line = new AccessLogLineBuilder(new byte[4]);
 
         line.WriteMilliseconds(start, end);
@@ -181,6 +182,17 @@ public sealed class AccessLogFormatterTests : IDisposable
         Assert.Equal(Math.Round(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, 3), JsonSerializer.Deserialize<double>(text));
         Assert.DoesNotContain('E', text);
         Assert.False(text.Contains('.') && text.EndsWith('0'), text); // shortest form
+    }
+
+    [Fact]
+    public void WriteMilliseconds_EndBeforeStart_Zero()
+    {
+        // Turn times read on two engine threads can be out of order by up to a turn.
+        var line = new AccessLogLineBuilder(new byte[4]);
+
+        line.WriteMilliseconds(startTimestamp: 1_000_000, endTimestamp: 999_000);
+
+        Assert.Equal("0", Encoding.ASCII.GetString(line.Buffer, 0, line.Length));
     }
 
     [Theory]

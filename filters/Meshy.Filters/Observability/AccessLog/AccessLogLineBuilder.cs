@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Numerics;
 using System.Text;
 using System.Text.Unicode;
+using Meshy.Engine.Runtime;
 
 namespace Meshy.Filters.Observability.AccessLog;
 
@@ -67,28 +67,20 @@ internal ref struct AccessLogLineBuilder(byte[] buffer)
     }
 
     /// <summary>
-    /// The time between two <see cref="Stopwatch"/> timestamps in milliseconds, rounded to the microsecond
+    /// The time between two <see cref="TurnClock"/> timestamps in milliseconds (zero when out of order), rounded to the microsecond
     /// (half to even, as <c>Math.Round(ms, 3)</c>) and written in its shortest form: <c>1.14</c>, <c>0.005</c>, <c>12</c>.
     /// </summary>
     public void WriteMilliseconds(long startTimestamp, long endTimestamp)
     {
-        long ticks = Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).Ticks; // 100 ns each
-        bool negative = ticks < 0;
-        ulong magnitude = negative ? (ulong)-ticks : (ulong)ticks;
-        ulong microseconds = magnitude / 10;
-        ulong remainder = magnitude % 10;
+        ulong ticks = (ulong)TurnClock.Elapsed(startTimestamp, endTimestamp).Ticks; // 100 ns each, never below zero
+        ulong microseconds = ticks / 10;
+        ulong remainder = ticks % 10;
         if (remainder > 5 || (remainder == 5 && (microseconds & 1) != 0))
         {
             microseconds++;
         }
         Span<byte> free = Free(32);
-        int at = 0;
-        if (negative && microseconds != 0)
-        {
-            free[at++] = (byte)'-';
-        }
-        Utf8Formatter.TryFormat(microseconds / 1000, free[at..], out int written);
-        at += written;
+        Utf8Formatter.TryFormat(microseconds / 1000, free, out int at);
         at += WriteFraction((uint)(microseconds % 1000), free[at..], digits: 3);
         _length += at;
     }
