@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Meshy.Filters.HttpConnectionManager;
 using Meshy.Testing;
 
@@ -113,49 +114,69 @@ public sealed class ReadDeadlineTimerTests
         time.Clock.Advance(TimeSpan.FromSeconds(20));
 
         Assert.Equal(0, expirations);
+        Assert.Equal(0, time.Fires); // the timer itself stopped, not only the deadline
     }
 
     [Fact]
     public async Task ArmsRacingRealFires_EveryLastDeadlineExpires()
     {
-        // Each round arms, then arms again around the time the first fire comes (on a timer thread), sometimes
-        // later, sometimes just before it: the last deadline must expire every time. A lost one waits forever.
-        using var expired = new SemaphoreSlim(0);
-        using var timer = new ReadDeadlineTimer(TimeProvider.System, () => expired.Release());
+        // Each round arms, then arms again around the time the first fire comes (on a timer thread): sometimes
+        // later, so that fire is early and must wait out the rest, sometimes just before it, or racing it. An
+        // expiry at or after the last deadline must come every time; a lost deadline never expires at all.
         var random = new Random(7);
         for (int round = 0; round < 200; round++)
         {
+            var expiredAt = new List<long>();
+            using var expired = new SemaphoreSlim(0);
+            using var timer = new ReadDeadlineTimer(TimeProvider.System, () =>
+            {
+                lock (expiredAt)
+                {
+                    expiredAt.Add(Stopwatch.GetTimestamp());
+                }
+                expired.Release();
+            });
             timer.Arm(Idle, TimeSpan.FromMilliseconds(2));
             SpinFor(TimeSpan.FromMilliseconds(random.NextDouble() * 4));
-            timer.Arm(round % 2 == 0 ? Idle : Header, TimeSpan.FromMilliseconds(1 + random.Next(3)));
+            TimeSpan due = TimeSpan.FromMilliseconds(1 + random.Next(3));
+            long lastDeadline = Stopwatch.GetTimestamp() + (long)(due.TotalSeconds * Stopwatch.Frequency);
+            timer.Arm(round % 2 == 0 ? Idle : Header, due);
+
             while (true)
             {
                 Assert.True(await expired.WaitAsync(TimeSpan.FromSeconds(10)), $"round {round}: the last deadline never expired");
-                if (timer.TakeExpired() != ReadDeadlineTimer.None)
+                lock (expiredAt)
                 {
-                    break; // an expiry of the first deadline, taken over by the second arm, leaves nothing to take
+                    if (expiredAt[^1] >= lastDeadline)
+                    {
+                        break; // earlier expiries are the first deadline's, passed before the second arm
+                    }
                 }
             }
+            Assert.NotEqual(ReadDeadlineTimer.None, timer.TakeExpired());
         }
     }
 
     private static void SpinFor(TimeSpan span)
     {
-        long end = TimeProvider.System.GetTimestamp() + (long)(span.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (TimeProvider.System.GetTimestamp() < end)
+        long end = Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < end)
         {
             Thread.SpinWait(20);
         }
     }
 
-    /// <summary>A <see cref="ManualTimeProvider"/> that counts how often its timers are moved.</summary>
+    /// <summary>A <see cref="ManualTimeProvider"/> that counts how often its timers are moved and fire.</summary>
     private sealed class CountingTimeProvider : TimeProvider
     {
         private int _changes;
+        private int _fires;
 
         public ManualTimeProvider Clock { get; } = new();
 
         public int Changes => Volatile.Read(ref _changes);
+
+        public int Fires => Volatile.Read(ref _fires);
 
         public override long GetTimestamp() => Clock.GetTimestamp();
 
@@ -164,7 +185,15 @@ public sealed class ReadDeadlineTimerTests
         public override DateTimeOffset GetUtcNow() => Clock.GetUtcNow();
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            new CountingTimer(this, Clock.CreateTimer(callback, state, dueTime, period));
+            new CountingTimer(this, Clock.CreateTimer(
+                fired =>
+                {
+                    Interlocked.Increment(ref _fires);
+                    callback(fired);
+                },
+                state,
+                dueTime,
+                period));
 
         private sealed class CountingTimer(CountingTimeProvider owner, ITimer inner) : ITimer
         {
