@@ -60,7 +60,6 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
     private long _headStartTimestamp;
     private volatile bool _betweenRequests;
 
-    private const int TimerNone = ReadDeadlineTimer.None;
     private const int TimerIdle = 1;
     private const int TimerHeader = 2;
     private const int TimerDrain = 3;

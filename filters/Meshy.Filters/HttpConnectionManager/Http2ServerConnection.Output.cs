@@ -215,7 +215,7 @@ internal sealed partial class Http2ServerConnection
     /// Queues the response head and the body's first bytes for one gathered send, when the client's windows take
     /// all of <paramref name="data"/> (a small response then costs one system call, not two); otherwise the head
     /// alone. <paramref name="sent"/> completes once the flush sent them. False, with nothing queued, when the
-    /// write lock is busy (a flush is sending): <see cref="SendHeadWithDataAsync"/> then waits for it.
+    /// write lock is held (by a flush, or another writer): <see cref="SendHeadWithDataAsync"/> then waits for it.
     /// </summary>
     /// <remarks>
     /// Not an async method: the caller awaits <paramref name="sent"/> itself, so a response does not suspend one
@@ -225,7 +225,7 @@ internal sealed partial class Http2ServerConnection
     {
         if (!_writeLock.Wait(0))
         {
-            result = HeadSend.StreamGone;
+            result = default;
             sent = default;
             return false;
         }
