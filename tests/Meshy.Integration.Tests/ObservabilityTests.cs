@@ -30,12 +30,7 @@ public sealed class ObservabilityTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/b")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/status/503")).StatusCode);
 
-        string metrics = "";
-        await Loopback.WaitUntilAsync(() =>
-        {
-            metrics = admin.GetAsync("metrics").GetAwaiter().GetResult().Body;
-            return Sum(metrics, "istio_requests_total") == 3;
-        }, "3 requests are recorded");
+        string metrics = await MetricsOnceAsync(admin, "istio_requests_total", 3);
         Assert.Equal(2, Sum(metrics, "istio_requests_total", "response_code=\"200\"", "destination_service=\"backend\"", "reporter=\"destination\""));
         Assert.Equal(1, Sum(metrics, "istio_requests_total", "response_code=\"503\"", "response_flags=\"-\""));
         Assert.Equal(3, Sum(metrics, "istio_request_duration_milliseconds_count"));
@@ -84,12 +79,7 @@ public sealed class ObservabilityTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/first")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/second")).StatusCode);
 
-        string metrics = "";
-        await Loopback.WaitUntilAsync(() =>
-        {
-            metrics = admin.GetAsync("metrics").GetAwaiter().GetResult().Body;
-            return Sum(metrics, "istio_request_duration_milliseconds_count") == 2;
-        }, "2 requests are recorded");
+        string metrics = await MetricsOnceAsync(admin, "istio_request_duration_milliseconds_count", 2);
         Assert.InRange(Sum(metrics, "istio_request_duration_milliseconds_sum"), 600, 60_000);
         await Loopback.WaitUntilAsync(() => File.Exists(log) && File.ReadAllLines(log).Length == 2, "2 access-log lines");
         foreach (string line in File.ReadAllLines(log))
@@ -97,6 +87,18 @@ public sealed class ObservabilityTests
             double duration = JsonDocument.Parse(line).RootElement.GetProperty("duration").GetDouble();
             Assert.True(duration >= 300, $"a 300 ms wait logged as {duration} ms: {line}");
         }
+    }
+
+    /// <summary>The admin's /metrics once the samples of <paramref name="series"/> add up to <paramref name="count"/> (recording follows the response).</summary>
+    private static async Task<string> MetricsOnceAsync(AdminClient admin, string series, double count)
+    {
+        string metrics = "";
+        await Loopback.WaitUntilAsync(() =>
+        {
+            metrics = admin.GetAsync("metrics").GetAwaiter().GetResult().Body;
+            return Sum(metrics, series) == count;
+        }, $"{count} requests are recorded in {series}");
+        return metrics;
     }
 
     /// <summary>The sum of the samples of <paramref name="name"/> whose label set contains every one of <paramref name="labels"/>.</summary>
