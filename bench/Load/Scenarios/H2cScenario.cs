@@ -146,7 +146,7 @@ internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoad
     /// </summary>
     internal static string LogPath(string workDirectory) =>
         Directory.Exists(TmpfsDirectory)
-            ? Path.Combine(TmpfsDirectory, $"meshy-bench-h2load-{Environment.ProcessId}.log")
+            ? Path.Combine(TmpfsDirectory, $"meshy-bench-h2load-{Environment.ProcessId}-{Path.GetFileName(workDirectory)}.log")
             : Path.Combine(workDirectory, "h2load.log");
 
     private const string TmpfsDirectory = "/dev/shm";

@@ -30,6 +30,8 @@ public sealed class H2cScenarioTests
 
         Assert.StartsWith("/dev/shm/", path, StringComparison.Ordinal);
         Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), path, StringComparison.Ordinal);
+        // Paired runs load two proxies at once: each run's log is its own.
+        Assert.NotEqual(path, H2cScenario.LogPath("/tmp/run2"));
     }
 
     [Fact]
