@@ -54,6 +54,7 @@ internal static class Program
           micro [FILTER] [BenchmarkDotNet options]   micro-benchmarks (FILTER is a glob on names, default *)
           load [--scenario NAME[,NAME]] [--peers haproxy,nginx,direct] [--duration 10s] [--rounds 3]
                [--warmup 2s] [--connections N] [--idle-connections 1000] [--meshy PATH | --no-meshy]
+               [--baseline PATH] [--paired]
                [--nice N | --realtime] [--json FILE] [--html FILE] [--from FILE.json]
                                                      proxy load suite, see bench/README.md
 

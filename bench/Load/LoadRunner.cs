@@ -10,7 +10,8 @@ namespace Meshy.Bench.Load;
 /// Runs scenarios against proxies in alternating rounds: within a round every proxy runs once, in
 /// the same order (meshy, haproxy, nginx, direct), so slow drifts of the machine (thermal, other
 /// builds) spread over all of them instead of landing on whoever ran last. Every proxy is started
-/// fresh for each run (peak RSS is per run) and killed afterwards, whatever happens.
+/// fresh for each run (peak RSS is per run) and killed afterwards, whatever happens. With
+/// <c>--paired</c> the proxies of a round run at once instead (see <see cref="LoadOptions.Paired"/>).
 /// </summary>
 internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLauncher> proxies, string subject, TextWriter log)
 {
@@ -117,26 +118,36 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                 var failed = new HashSet<string>();
                 for (int round = 1; round <= options.Rounds; round++)
                 {
-                    foreach (IProxyLauncher proxy in runners)
+                    List<IProxyLauncher> due = runners.Where(p => !skipped.Any(s => s.Proxy == p.Name) && !failed.Contains(p.Name)).ToList();
+                    if (options.Paired)
                     {
-                        if (skipped.Any(s => s.Proxy == proxy.Name) || failed.Contains(proxy.Name))
-                        {
-                            continue;
-                        }
-                        RunSample sample = await RunOnceAsync(scenario, proxy, upstream, round, work, cancellationToken);
+                        Record(await RunTogetherAsync(scenario, due, upstream, round, work, cancellationToken), round);
+                        await Task.Delay(Pause, cancellationToken);
+                        continue;
+                    }
+                    foreach (IProxyLauncher proxy in due)
+                    {
+                        Record([await RunOnceAsync(scenario, proxy, upstream, round, work, cancellationToken)], round);
+                        await Task.Delay(Pause, cancellationToken);
+                    }
+                }
+
+                void Record(IReadOnlyList<RunSample> samples, int round)
+                {
+                    foreach (RunSample sample in samples)
+                    {
                         runs.Add(sample);
-                        log.WriteLine($"   round {round}/{options.Rounds} {proxy.Name,-8} {Describe(sample, scenario)}");
+                        log.WriteLine($"   round {round}/{options.Rounds} {sample.Proxy,-8} {Describe(sample, scenario)}");
                         if (sample.Status == RunStatus.Failed)
                         {
                             // A proxy that cannot do this scenario will not learn it by next round;
                             // retrying would only cost a ready-timeout per round.
-                            failed.Add(proxy.Name);
+                            failed.Add(sample.Proxy);
                             if (round < options.Rounds)
                             {
-                                log.WriteLine($"   {proxy.Name} is not retried in later rounds of {scenario.Name}");
+                                log.WriteLine($"   {sample.Proxy} is not retried in later rounds of {scenario.Name}");
                             }
                         }
-                        await Task.Delay(Pause, cancellationToken);
                     }
                 }
             }
@@ -149,13 +160,82 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
 
     private async Task<RunSample> RunOnceAsync(ILoadScenario scenario, IProxyLauncher proxy, UpstreamProcess upstream, int round, string work, CancellationToken cancellationToken)
     {
-        string directory = Path.Combine(work, $"{scenario.Name}-{proxy.Name}-{round}");
-        Directory.CreateDirectory(directory);
-        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog, upstream.MirrorEndpoint);
         RunningProxy? running = null;
         try
         {
-            running = await proxy.StartAsync(launch, cancellationToken);
+            running = await StartAsync(scenario, proxy, upstream, round, work, cancellationToken);
+            double busyBefore = await CoreBusyPercentAsync(cancellationToken);
+            return await MeasureAsync(scenario, proxy, running, round, work, busyBefore, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failed(proxy, round, e, running);
+        }
+        finally
+        {
+            if (running is not null)
+            {
+                await running.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>--paired</c>: starts every proxy of the round, then loads them all at once, each with its own load
+    /// generator, so that their process CPU per request meets the same host speed.
+    /// </summary>
+    private async Task<IReadOnlyList<RunSample>> RunTogetherAsync(ILoadScenario scenario, IReadOnlyList<IProxyLauncher> due, UpstreamProcess upstream, int round, string work, CancellationToken cancellationToken)
+    {
+        var samples = new RunSample?[due.Count];
+        var running = new RunningProxy?[due.Count];
+        try
+        {
+            for (int i = 0; i < due.Count; i++)
+            {
+                try
+                {
+                    running[i] = await StartAsync(scenario, due[i], upstream, round, work, cancellationToken);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    samples[i] = Failed(due[i], round, e, running: null);
+                }
+            }
+            double busyBefore = await CoreBusyPercentAsync(cancellationToken);
+            await Task.WhenAll(Enumerable.Range(0, due.Count).Where(i => running[i] is not null).Select(async i =>
+            {
+                try
+                {
+                    samples[i] = await MeasureAsync(scenario, due[i], running[i]!, round, work, busyBefore, cancellationToken);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    samples[i] = Failed(due[i], round, e, running[i]);
+                }
+            }));
+            return samples.Select(s => s!).ToList();
+        }
+        finally
+        {
+            foreach (RunningProxy? started in running)
+            {
+                if (started is not null)
+                {
+                    await started.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="proxy"/> for this run and checks that it forwards.</summary>
+    private async Task<RunningProxy> StartAsync(ILoadScenario scenario, IProxyLauncher proxy, UpstreamProcess upstream, int round, string work, CancellationToken cancellationToken)
+    {
+        string directory = RunDirectory(work, scenario, proxy, round);
+        Directory.CreateDirectory(directory);
+        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog, upstream.MirrorEndpoint);
+        RunningProxy running = await proxy.StartAsync(launch, cancellationToken);
+        try
+        {
             await running.WaitReadyAsync(ReadyTimeout, cancellationToken);
             try
             {
@@ -166,38 +246,53 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                 running.ThrowIfExited();
                 throw new InvalidOperationException($"listens on {running.Endpoint} but does not proxy: {e.Message}", e);
             }
+            return running;
+        }
+        catch (Exception e)
+        {
+            // The caller has no proxy to dispose: it is killed here, with its exit folded into the error.
+            string error = WithExit(e.Message, running);
+            await running.DisposeAsync();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            throw new InvalidOperationException(error, e);
+        }
+    }
 
-            double busyBefore = await CoreBusyPercentAsync(cancellationToken);
-            var metrics = new Dictionary<string, double>(await scenario.MeasureAsync(new MeasureContext(running.Endpoint, running.Probe, options, directory), cancellationToken))
-            {
-                [CoreBusyBefore.Key] = busyBefore,
-            };
-            running.ThrowIfExited();
-            return new RunSample { Proxy = proxy.Name, Round = round, Status = RunStatus.Ok, Metrics = metrics };
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+    private async Task<RunSample> MeasureAsync(ILoadScenario scenario, IProxyLauncher proxy, RunningProxy running, int round, string work, double busyBefore, CancellationToken cancellationToken)
+    {
+        var metrics = new Dictionary<string, double>(await scenario.MeasureAsync(new MeasureContext(running.Endpoint, running.Probe, options, RunDirectory(work, scenario, proxy, round)), cancellationToken))
         {
-            string error = e.Message;
-            try
-            {
-                running?.ThrowIfExited();
-            }
-            catch (InvalidOperationException exited)
-            {
-                if (!error.Contains(exited.Message, StringComparison.Ordinal))
-                {
-                    error = $"{error}; {exited.Message}";
-                }
-            }
-            return new RunSample { Proxy = proxy.Name, Round = round, Status = RunStatus.Failed, Error = OneLine(error) };
-        }
-        finally
+            [CoreBusyBefore.Key] = busyBefore,
+        };
+        running.ThrowIfExited();
+        return new RunSample { Proxy = proxy.Name, Round = round, Status = RunStatus.Ok, Metrics = metrics };
+    }
+
+    /// <summary>The run's own directory (its config, the load tool's files), under the suite's work directory.</summary>
+    private static string RunDirectory(string work, ILoadScenario scenario, IProxyLauncher proxy, int round) =>
+        Path.Combine(work, $"{scenario.Name}-{proxy.Name}-{round}");
+
+    private static RunSample Failed(IProxyLauncher proxy, int round, Exception e, RunningProxy? running) =>
+        new() { Proxy = proxy.Name, Round = round, Status = RunStatus.Failed, Error = OneLine(WithExit(e.Message, running)) };
+
+    /// <summary><paramref name="error"/>, with the proxy's exit code and last output when it has exited and the error does not say so yet.</summary>
+    private static string WithExit(string error, RunningProxy? running)
+    {
+        try
         {
-            if (running is not null)
+            running?.ThrowIfExited();
+        }
+        catch (InvalidOperationException exited)
+        {
+            if (!error.Contains(exited.Message, StringComparison.Ordinal))
             {
-                await running.DisposeAsync();
+                error = $"{error}; {exited.Message}";
             }
         }
+        return error;
     }
 
     private async Task<double> CoreBusyPercentAsync(CancellationToken cancellationToken)

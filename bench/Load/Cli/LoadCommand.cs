@@ -20,7 +20,7 @@ internal static class LoadCommand
 
     public static int Run(string[] args)
     {
-        var parsed = CommandArgs.Parse(args, "no-meshy", "realtime");
+        var parsed = CommandArgs.Parse(args, "no-meshy", "realtime", "paired");
         if (parsed.Positional.Count > 0)
         {
             throw new UsageException($"unexpected argument '{parsed.Positional[0]}'");
@@ -49,11 +49,13 @@ internal static class LoadCommand
             ProxyCpu = parsed.Int("proxy-cpu", 1, min: 0, max: cores - 1),
             LoadCpu = parsed.Int("load-cpu", 0, min: 0, max: cores - 1),
             Scheduling = new Scheduling(NiceOption(parsed.String("nice")), parsed.Flag("realtime")),
+            Paired = parsed.Flag("paired"),
         };
         IReadOnlyList<ILoadScenario> scenarios = SelectScenarios(parsed.String("scenario"));
         IReadOnlyList<string> peers = SelectPeers(parsed.String("peers"));
         bool noMeshy = parsed.Flag("no-meshy");
         string? meshyPath = parsed.String("meshy");
+        string? baselinePath = parsed.String("baseline");
         parsed.RejectUnknown();
         if (noMeshy && peers.Count == 0)
         {
@@ -80,7 +82,7 @@ internal static class LoadCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, stop));
         try
         {
-            return RunAsync(options, scenarios, peers, noMeshy, meshyPath, json, html, stop.Token).GetAwaiter().GetResult();
+            return RunAsync(options, scenarios, peers, noMeshy, meshyPath, baselinePath, json, html, stop.Token).GetAwaiter().GetResult();
         }
         finally
         {
@@ -106,6 +108,7 @@ internal static class LoadCommand
         IReadOnlyList<string> peers,
         bool noMeshy,
         string? meshyPath,
+        string? baselinePath,
         string? json,
         string? html,
         CancellationToken cancellationToken)
@@ -124,11 +127,15 @@ internal static class LoadCommand
                 meshy = await MeshyBinary.ResolveAsync(meshyPath, cancellationToken);
                 proxies.Add(new MeshyLauncher(meshy));
             }
+            if (baselinePath is not null)
+            {
+                proxies.Add(new MeshyLauncher(await MeshyBinary.ResolveAsync(baselinePath, cancellationToken), ProxyCatalog.MeshyBaseline));
+            }
             foreach (string peer in peers)
             {
                 proxies.Add(await ProxyCatalog.PeerAsync(peer, meshy, cancellationToken));
             }
-            PrintTools(proxies, scenarios);
+            PrintTools(proxies, scenarios, options.Paired);
             string subject = noMeshy ? proxies[0].Name : Subject;
             await new LoadRunner(options, proxies, subject, Console.Out).RunAsync(scenarios, results, cancellationToken);
         }
@@ -158,6 +165,7 @@ internal static class LoadCommand
                     ["http_connections"] = options.HttpConnections.ToString(CultureInfo.InvariantCulture),
                     ["latency_rate"] = options.LatencyRate.ToString(CultureInfo.InvariantCulture),
                     ["scheduling"] = options.Scheduling.ToString(),
+                    ["paired"] = options.Paired ? "yes" : "no",
                 },
             },
             Tools = [.. proxies.Select(p => p.Describe()), .. LoadTools()],
@@ -202,7 +210,7 @@ internal static class LoadCommand
         Console.Out.WriteLine($"\nJSON report: {Path.GetFullPath(json)}\nHTML report: {Path.GetFullPath(html)}");
     }
 
-    private static void PrintTools(IReadOnlyList<IProxyLauncher> proxies, IReadOnlyList<ILoadScenario> scenarios)
+    private static void PrintTools(IReadOnlyList<IProxyLauncher> proxies, IReadOnlyList<ILoadScenario> scenarios, bool paired)
     {
         foreach (ToolInfo tool in proxies.Select(p => p.Describe()).Concat(LoadTools()))
         {
@@ -210,7 +218,8 @@ internal static class LoadCommand
             string note = tool.Note is null ? "" : $" ({tool.Note})";
             Console.Out.WriteLine($"{tool.Name,-8} {state}{note}");
         }
-        Console.Out.WriteLine($"scenarios: {string.Join(", ", scenarios.Select(s => s.Name))}; order within each round: {string.Join(", ", proxies.Select(p => p.Name))}");
+        string order = paired ? "loaded at the same time in each round" : "order within each round";
+        Console.Out.WriteLine($"scenarios: {string.Join(", ", scenarios.Select(s => s.Name))}; {order}: {string.Join(", ", proxies.Select(p => p.Name))}");
     }
 
     private static IEnumerable<ToolInfo> LoadTools()

@@ -12,6 +12,9 @@ internal static class ProxyCatalog
     /// </summary>
     public const string MeshyPlain = "meshy-plain";
 
+    /// <summary>Another Meshy build (<c>--baseline PATH</c>), to compare the one under test with, best with <c>--paired</c>.</summary>
+    public const string MeshyBaseline = "meshy-baseline";
+
     public static readonly IReadOnlyList<string> DefaultPeerNames = [MeshyPlain, "haproxy", "nginx", "direct"];
 
     public static readonly IReadOnlyList<string> PeerNames = [.. DefaultPeerNames, MeshyJit];

@@ -38,7 +38,10 @@ internal static class TextReport
             + $"Linux {machine.Kernel}, {machine.Runtime}, commit {machine.Commit}, load average at start {machine.LoadAverage}\n"
             + $"proxy pinned to CPU {settings.ProxyCpu}, load generator and upstream to CPU {settings.LoadCpu}"
             + (settings.Extra.TryGetValue("scheduling", out string? scheduling) ? $", all with {scheduling}; " : "; ")
-            + $"{settings.Duration} per run after {settings.Warmup} warm-up; rounds: {settings.Rounds}, proxies alternated within each round";
+            + $"{settings.Duration} per run after {settings.Warmup} warm-up; rounds: {settings.Rounds}, "
+            + (settings.Extra.TryGetValue("paired", out string? paired) && paired == "yes"
+                ? "proxies of a round run at the same time on the proxy core (paired: compare proxy process CPU, not CPU core)"
+                : "proxies alternated within each round");
     }
 
     public static void RenderScenario(ScenarioSummary summary, StringBuilder output)

@@ -29,6 +29,13 @@ internal sealed record LoadOptions
 
     public int ProxyCpu { get; init; } = 1;
 
+    /// <summary>
+    /// All proxies of a round run at once, pinned to the proxy core, each with its own load generator: their
+    /// process CPU per request then meets the same host speed. For two builds of Meshy on a noisy host (see the
+    /// README); "CPU core" then counts them all.
+    /// </summary>
+    public bool Paired { get; init; }
+
     public int LoadCpu { get; init; }
 
     /// <summary>

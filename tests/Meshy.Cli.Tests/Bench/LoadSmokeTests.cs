@@ -41,6 +41,34 @@ public sealed class LoadSmokeTests
         }
     }
 
+    [WrkFact]
+    public async Task Load_PairedWithABaseline_BothBuildsMeasuredAtOnce()
+    {
+        string directory = Directory.CreateTempSubdirectory("meshy-load-paired-").FullName;
+        try
+        {
+            string json = Path.Combine(directory, "report.json");
+            (int exitCode, string output) = await RunBenchAsync(
+                "load", "--scenario", "http1-small", "--rounds", "1", "--duration", "2s", "--warmup", "1s",
+                "--http-connections", "4", "--peers", "", "--meshy", MeshyProcess.MeshyDll, "--baseline", MeshyProcess.MeshyDll,
+                "--paired", "--json", json, "--html", Path.Combine(directory, "report.html"));
+
+            Assert.True(exitCode == 0, $"load exited {exitCode}:\n{output}");
+            Assert.Contains("run at the same time", output, StringComparison.Ordinal);
+            ScenarioResult scenario = Assert.Single(ReportJson.Deserialize(await File.ReadAllTextAsync(json)).Scenarios);
+            foreach (string proxy in new[] { "meshy", "meshy-baseline" })
+            {
+                RunSample run = Assert.Single(scenario.Runs, r => r.Proxy == proxy);
+                Assert.True(run.Status == RunStatus.Ok, $"{proxy}'s run: {run.Status} {run.Error}\n{output}");
+                Assert.True(run.Metrics["rps"] > 0 && run.Metrics["process_cpu_per_100k"] > 0, $"{proxy}: {string.Join(", ", run.Metrics)}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<(int ExitCode, string Output)> RunBenchAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
