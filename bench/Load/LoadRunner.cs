@@ -121,6 +121,10 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                     List<IProxyLauncher> due = runners.Where(p => !skipped.Any(s => s.Proxy == p.Name) && !failed.Contains(p.Name)).ToList();
                     if (options.Paired)
                     {
+                        if (due.Count == 1)
+                        {
+                            log.WriteLine($"   round {round}/{options.Rounds}: only {due[0].Name} is left, so it runs alone");
+                        }
                         Record(await RunTogetherAsync(scenario, due, upstream, round, work, cancellationToken), round);
                         await Task.Delay(Pause, cancellationToken);
                         continue;

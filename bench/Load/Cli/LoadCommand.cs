@@ -62,6 +62,16 @@ internal static class LoadCommand
             throw new UsageException("--no-meshy with no --peers leaves nothing to measure");
         }
 
+        if (options.Paired && options.Scheduling.Realtime)
+        {
+            // Two SCHED_FIFO processes of one priority on one core do not share it: a busy one keeps it.
+            throw new UsageException("--paired cannot run with --realtime: the proxies would not share the core");
+        }
+        if (options.Paired && (baselinePath is null || peers.Any(peer => !peer.StartsWith("meshy", StringComparison.Ordinal))))
+        {
+            Console.Error.WriteLine("warning: --paired is meant for two Meshy builds (--meshy, --baseline, --peers \"\"); "
+                + "different programs share the core unequally, so their paired figures are biased (see bench/README.md)");
+        }
         if (options.ProxyCpu == options.LoadCpu)
         {
             Console.Error.WriteLine($"warning: proxy and load share CPU {options.ProxyCpu}; CPU per unit then includes the load generator");

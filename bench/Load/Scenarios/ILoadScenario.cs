@@ -46,5 +46,10 @@ internal interface ILoadScenario
     Task ProbeAsync(IPEndPoint target, CancellationToken cancellationToken);
 
     /// <summary>Runs the load (warm-up first) and returns the values of <see cref="Metrics"/>; throws when the run is not valid.</summary>
+    /// <remarks>
+    /// With <c>--paired</c> the runner calls this for several proxies at once on the same instance: keep no state
+    /// per run in the scenario, and put every file a run writes under <see cref="MeasureContext.WorkDirectory"/>
+    /// (or name it after it).
+    /// </remarks>
     Task<IReadOnlyDictionary<string, double>> MeasureAsync(MeasureContext context, CancellationToken cancellationToken);
 }

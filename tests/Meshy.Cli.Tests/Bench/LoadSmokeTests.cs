@@ -61,6 +61,10 @@ public sealed class LoadSmokeTests
                 RunSample run = Assert.Single(scenario.Runs, r => r.Proxy == proxy);
                 Assert.True(run.Status == RunStatus.Ok, $"{proxy}'s run: {run.Status} {run.Error}\n{output}");
                 Assert.True(run.Metrics["rps"] > 0 && run.Metrics["process_cpu_per_100k"] > 0, $"{proxy}: {string.Join(", ", run.Metrics)}");
+                // At the same time: the core's busy time holds both processes' work, about twice this one's own.
+                // Run one after the other, it would hold little besides this one's.
+                Assert.True(run.Metrics["cpu_per_100k"] > 1.5 * run.Metrics["process_cpu_per_100k"],
+                    $"{proxy}: CPU core {run.Metrics["cpu_per_100k"]} against its own {run.Metrics["process_cpu_per_100k"]} s/100k: the runs did not overlap");
             }
         }
         finally
