@@ -74,6 +74,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
             Baselines = runners.Where(p => p.IsBaseline).Select(p => p.Name).ToList(),
             Metrics = [.. scenario.Metrics, CoreBusyBefore],
             Reference = scenario.Reference,
+            Paired = options.Paired,
         };
         log.WriteLine();
         log.WriteLine($"== {scenario.Name}: {scenario.Title}");

@@ -162,10 +162,28 @@ internal static class ReportBuilder
                 // An excess at or below zero is within the noise of the baseline: no ratio to read.
                 && (metric.ExcessOverBaselineOf is null || (mine > 0 && theirs > 0)))
             {
-                ratios[metric.Key] = mine / theirs;
+                ratios[metric.Key] = (scenario.Paired ? PairedRatio(scenario, subject.Proxy, peer.Proxy, metric.Key) : null) ?? mine / theirs;
             }
         }
         return new PeerComparison(peer.Proxy, ProxyState.Ok, null, ratios);
+    }
+
+    /// <summary>
+    /// The median over the rounds of <paramref name="subject"/>'s value ÷ <paramref name="peer"/>'s in the same
+    /// round; null when no round has both (a peer from another scenario).
+    /// </summary>
+    private static double? PairedRatio(ScenarioResult scenario, string subject, string peer, string key)
+    {
+        var ratios = new List<double>();
+        foreach (RunSample mine in scenario.Runs.Where(r => r.Proxy == subject && r.Status == RunStatus.Ok))
+        {
+            if (scenario.Runs.FirstOrDefault(r => r.Proxy == peer && r.Round == mine.Round && r.Status == RunStatus.Ok) is { } theirs
+                && mine.Metrics.TryGetValue(key, out double value) && theirs.Metrics.TryGetValue(key, out double other) && other != 0)
+            {
+                ratios.Add(value / other);
+            }
+        }
+        return ratios.Count == 0 ? null : Median(ratios);
     }
 
     private static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();

@@ -31,6 +31,12 @@ internal sealed record ScenarioResult
     /// </summary>
     public string? Reference { get; init; }
 
+    /// <summary>
+    /// The proxies of each round ran at the same time (<c>--paired</c>): each round met one host speed, so a ratio
+    /// is the median of the rounds' own ratios rather than a ratio of medians.
+    /// </summary>
+    public bool Paired { get; init; }
+
     /// <summary>Set when the whole scenario did not run (load tool missing, upstream failed to start).</summary>
     public string? SkipReason { get; init; }
 }

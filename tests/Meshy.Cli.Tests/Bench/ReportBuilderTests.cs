@@ -31,6 +31,30 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void Summarize_PairedScenario_RatioIsTheMedianOfEachRoundsOwn()
+    {
+        // Each round met its own host speed: meshy is 0.9x haproxy in two of three rounds, 1.05x in the other.
+        // The ratio of medians (21 / 20) would say meshy costs more; the rounds say it costs less.
+        ScenarioResult paired = SampleReports.Tcp() with
+        {
+            Proxies = ["meshy", "haproxy"],
+            Baselines = [],
+            Skipped = [],
+            Paired = true,
+            Runs =
+            [
+                SampleReports.Ok("meshy", 1, 1000, 10, 40), SampleReports.Ok("haproxy", 1, 2000, 11.1111111111, 10),
+                SampleReports.Ok("meshy", 2, 1000, 21, 40), SampleReports.Ok("haproxy", 2, 2000, 20, 10),
+                SampleReports.Ok("meshy", 3, 1000, 40, 40), SampleReports.Ok("haproxy", 3, 2000, 44.4444444444, 10),
+            ],
+        };
+
+        PeerComparison haproxy = ReportBuilder.Summarize(paired).Comparisons.Single(c => c.Peer == "haproxy");
+        Assert.Equal(0.9, haproxy.Ratios["cpu_per_gb"], precision: 6);
+        Assert.Equal(1.05, ReportBuilder.Summarize(paired with { Paired = false }).Comparisons.Single(c => c.Peer == "haproxy").Ratios["cpu_per_gb"], precision: 6);
+    }
+
+    [Fact]
     public void Summarize_InfoMetric_HasNoRatio()
     {
         ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
