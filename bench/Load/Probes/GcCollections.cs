@@ -14,21 +14,8 @@ internal static class GcCollections
     private const string Gen0Series = "dotnet_collection_count_total{generation=\"0\"}";
 
     /// <summary>The count now; null when the admin endpoint does not answer or does not report it.</summary>
-    public static async Task<long?> Gen0Async(IPEndPoint admin, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(TimeSpan.FromSeconds(5));
-            (int status, string body) = await HttpProbe.GetAsync(admin, "/metrics", attempt.Token);
-            return status == 200 ? ReadGen0(body) : null;
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or FormatException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return null;
-        }
-    }
+    public static async Task<long?> Gen0Async(IPEndPoint admin, CancellationToken cancellationToken) =>
+        await HttpProbe.TryGetAsync(admin, "/metrics", TimeSpan.FromSeconds(5), cancellationToken) is (200, string body) ? ReadGen0(body) : null;
 
     /// <summary>The gen0 count in Prometheus text, or null when the series is not there.</summary>
     public static long? ReadGen0(string metrics)

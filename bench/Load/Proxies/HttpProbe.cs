@@ -12,6 +12,25 @@ namespace Meshy.Bench.Load.Proxies;
 /// </summary>
 internal static class HttpProbe
 {
+    /// <summary>
+    /// <see cref="GetAsync"/> within <paramref name="timeout"/>, or null when <paramref name="target"/> refuses,
+    /// resets, times out or does not speak HTTP (an admin port not up yet, or not an admin port at all).
+    /// </summary>
+    public static async Task<(int Status, string Body)?> TryGetAsync(IPEndPoint target, string path, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(timeout);
+            return await GetAsync(target, path, attempt.Token);
+        }
+        catch (Exception e) when (e is SocketException or IOException or FormatException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
     /// <summary>Status and body of <c>GET path</c>; needs Content-Length framing (what our upstream and admin send).</summary>
     public static async Task<(int Status, string Body)> GetAsync(IPEndPoint target, string path, CancellationToken cancellationToken)
     {

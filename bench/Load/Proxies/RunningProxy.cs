@@ -92,18 +92,6 @@ internal sealed class RunningProxy(string name, IPEndPoint endpoint, ChildProces
     }
 
     /// <summary>The status of <c>GET /ready</c>, or null when the admin port does not speak HTTP at all.</summary>
-    private static async Task<int?> AdminReadyStatusAsync(IPEndPoint admin, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(TimeSpan.FromSeconds(2));
-            return (await HttpProbe.GetAsync(admin, "/ready", attempt.Token)).Status;
-        }
-        catch (Exception e) when (e is SocketException or IOException or FormatException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return null;
-        }
-    }
+    private static async Task<int?> AdminReadyStatusAsync(IPEndPoint admin, CancellationToken cancellationToken) =>
+        (await HttpProbe.TryGetAsync(admin, "/ready", TimeSpan.FromSeconds(2), cancellationToken))?.Status;
 }
