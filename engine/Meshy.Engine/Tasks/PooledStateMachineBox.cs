@@ -78,9 +78,13 @@ internal sealed class PooledStateMachineBox<TResult, TStateMachine> : PooledTask
     private void MoveNext()
     {
         ExecutionContext? context = _context;
-        if (context is null)
+        // Flow suppressed at the suspension, or the default context resumed on a thread that carries no values
+        // either: nothing to switch. The second is the common case: a connection's methods started on a pool
+        // thread (default context) and resumed through ExecutionContext.Run, which lifts the engine thread's
+        // suppression for the call, so every suspension after captured the default context again.
+        if (context is null || DefaultExecutionContext.MatchesCurrent(context))
         {
-            StateMachine!.MoveNext(); // flow suppressed: run as the runtime would, in the current context
+            StateMachine!.MoveNext();
         }
         else
         {

@@ -53,6 +53,37 @@ public sealed class PooledValueTaskMethodBuilderTests
     }
 
     [Fact]
+    public async Task DefaultContext_ResumedWhereAValueIsSet_DoesNotSeeIt()
+    {
+        var gate = new Gate(open: false);
+        ValueTask<string?> task = OnFreshThread(() => ReadAmbientAfterAsync(gate)); // suspends in the default context
+
+        Ambient.Value = "someone-else";
+        gate.Open();
+        Ambient.Value = null;
+
+        Assert.Null(await task);
+    }
+
+    [Fact]
+    public async Task DefaultContext_ResumedOnAThreadWithFlowSuppressed_RunsThereWithoutSwitching()
+    {
+        // An engine thread keeps flow suppressed; a method that suspended in the default context resumes there
+        // as it is: going through ExecutionContext.Run would lift the suppression (and cost a switch per resume).
+        var gate = new Gate(open: false);
+        ValueTask<bool> task = OnFreshThread(() => IsFlowSuppressedAfterAsync(gate));
+
+        OnFreshThread(() =>
+        {
+            ExecutionContext.SuppressFlow();
+            gate.Open();
+            return 0;
+        });
+
+        Assert.True(await task);
+    }
+
+    [Fact]
     public async Task ResultTakenTwice_TheStaleTokenIsRefused()
     {
         var gate = new Gate(open: false);
@@ -163,6 +194,23 @@ public sealed class PooledValueTaskMethodBuilderTests
     {
         await gate;
         return Ambient.Value;
+    }
+
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> IsFlowSuppressedAfterAsync(Gate gate)
+    {
+        await gate;
+        return ExecutionContext.IsFlowSuppressed();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a thread started without the caller's execution context.</summary>
+    private static T OnFreshThread<T>(Func<T> action)
+    {
+        T result = default!;
+        var thread = new Thread(() => result = action());
+        thread.UnsafeStart();
+        thread.Join();
+        return result;
     }
 
     /// <summary>An awaitable the test opens by hand; the continuation runs inline on the opening thread.</summary>
