@@ -65,13 +65,17 @@ internal static unsafe partial class EpollInterop
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeout);
 
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    // recv, send and sendmsg run several times per request: on failure (-1) the caller reads errno itself with
+    // Marshal.GetLastSystemError(), right after the call as the generated code would. SetLastError = true would
+    // clear errno before every call and read it after, two more native calls each time, for the rare failure.
+
+    [LibraryImport("libc", EntryPoint = "recv")]
     public static partial nint Receive(SafeSocketHandle socket, byte* buffer, nuint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "send")]
     public static partial nint Send(SafeSocketHandle socket, byte* buffer, nuint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "sendmsg")]
     public static partial nint SendMessage(SafeSocketHandle socket, MessageHeader* message, int flags);
 
     /// <summary>The <see cref="SocketError"/> the runtime would report for <paramref name="errno"/>.</summary>

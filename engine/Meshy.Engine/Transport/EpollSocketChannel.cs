@@ -201,7 +201,7 @@ internal sealed class EpollSocketChannel : SocketChannel
         fixed (byte* pointer = buffer)
         {
             nint received = EpollInterop.Receive(_handle, pointer, (nuint)buffer.Length, 0);
-            return received >= 0 ? (int)received : -Marshal.GetLastPInvokeError();
+            return received >= 0 ? (int)received : -Marshal.GetLastSystemError();
         }
     }
 }

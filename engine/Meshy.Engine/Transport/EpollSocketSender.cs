@@ -127,7 +127,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
             nint sent = EpollInterop.Send(channel.Handle, pointer, (nuint)data.Length, EpollInterop.MsgNoSignal);
             if (sent < 0)
             {
-                return -Marshal.GetLastPInvokeError();
+                return -Marshal.GetLastSystemError();
             }
             CountSent((int)sent);
             return sent;
@@ -175,7 +175,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
                 nint sent = EpollInterop.SendMessage(channel.Handle, &message, EpollInterop.MsgNoSignal);
                 if (sent < 0)
                 {
-                    return -Marshal.GetLastPInvokeError();
+                    return -Marshal.GetLastSystemError();
                 }
                 CountSent((int)sent);
                 return sent;

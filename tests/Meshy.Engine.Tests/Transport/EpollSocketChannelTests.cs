@@ -32,6 +32,7 @@ public sealed class EpollSocketChannelTests
     private const int TcpInfo = 11;
     private const int TcpInfoLength = 512;
     private const byte TcpCloseWait = 8;
+    private const byte TcpClose = 7;
     private const int SendWindowOffset = 228;
 
     /// <summary>A connected pair: the channel wraps the accepted side, the test drives the other.</summary>
@@ -206,6 +207,32 @@ public sealed class EpollSocketChannelTests
             Assert.False(wait.IsCompleted, "the last receive came back short: the socket is drained");
             channel.Close();
             await wait.AsTask().WaitAsync(Timeout);
+        }
+        finally
+        {
+            channel.Close();
+        }
+    }
+
+    [EpollFact]
+    public async Task PeerResets_ReceiveAndSendFailWithTheKernelsError()
+    {
+        // The failure paths read errno themselves (no SetLastError marshalling): a reset must come out as a reset,
+        // not as the end of the stream (0) or a wait (EAGAIN).
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
+        try
+        {
+            peer.LingerState = new LingerOption(enable: true, seconds: 0);
+            peer.Close(); // RST
+            await Loopback.WaitUntilAsync(() => TcpState(channel.Socket) == TcpClose, "the peer's RST reaches the socket");
+
+            var received = Assert.Throws<SocketException>(() => channel.ReceiveNow(new byte[64]));
+            Assert.Equal(SocketError.ConnectionReset, received.SocketErrorCode);
+
+            using SocketSender sender = channel.CreateSender();
+            var sent = await Assert.ThrowsAnyAsync<Exception>(async () => await sender.SendAsync(new byte[64], CancellationToken.None));
+            SocketException error = sent as SocketException ?? Assert.IsType<SocketException>(sent.InnerException);
+            Assert.Contains(error.SocketErrorCode, new[] { SocketError.ConnectionReset, SocketError.Shutdown }); // ECONNRESET or EPIPE
         }
         finally
         {
