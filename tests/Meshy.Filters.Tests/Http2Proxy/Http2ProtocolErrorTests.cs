@@ -26,9 +26,7 @@ public sealed class Http2ProtocolErrorTests
         await connection.SendAsync(Http2Preface.ClientBytes.ToArray());
         await connection.SendAsync(RawHttp2Connection.Frame(w => Http2FrameWriter.WritePing(w, 1, ack: false)));
 
-        RawFrame goAway = await connection.ReadGoAwayAsync();
-        Assert.Equal(Http2ErrorCode.ProtocolError, goAway.ErrorCode);
-        Assert.True(await Loopback.WaitForCloseAsync(connection.Socket));
+        await Http2Asserts.GoAwayThenOthersServedAsync(connection, Http2ErrorCode.ProtocolError, proxy, upstream);
     }
 
     [Fact]
@@ -42,8 +40,7 @@ public sealed class Http2ProtocolErrorTests
         await connection.SendHeadersAsync(1, endStream: false, PostHead);
         await connection.SendAsync(RawHttp2Connection.RawFrameBytes(Http2FrameType.Data, Http2FrameFlags.None, 1, new byte[Http2Settings.MinMaxFrameSize + 1]));
 
-        RawFrame goAway = await connection.ReadGoAwayAsync();
-        Assert.Equal(Http2ErrorCode.FrameSizeError, goAway.ErrorCode);
+        RawFrame goAway = await Http2Asserts.GoAwayThenOthersServedAsync(connection, Http2ErrorCode.FrameSizeError, proxy, upstream);
         Assert.Equal(1, goAway.LastStreamId);
     }
 
@@ -228,7 +225,7 @@ public sealed class Http2ProtocolErrorTests
 
         await connection.SendAsync(RawHttp2Connection.Frame(w => Http2FrameWriter.WriteWindowUpdate(w, 0, int.MaxValue)));
 
-        Assert.Equal(Http2ErrorCode.FlowControlError, (await connection.ReadGoAwayAsync()).ErrorCode);
+        await Http2Asserts.GoAwayThenOthersServedAsync(connection, Http2ErrorCode.FlowControlError, proxy, upstream);
     }
 
     [Fact]
@@ -241,7 +238,26 @@ public sealed class Http2ProtocolErrorTests
 
         await connection.SendGetAsync(2);
 
-        Assert.Equal(Http2ErrorCode.ProtocolError, (await connection.ReadGoAwayAsync()).ErrorCode);
+        await Http2Asserts.GoAwayThenOthersServedAsync(connection, Http2ErrorCode.ProtocolError, proxy, upstream);
+    }
+
+    [Theory]
+    [InlineData("indexed field with index 0", new byte[] { 0x80 })]
+    [InlineData("index 62: past the 61 static entries, dynamic table empty", new byte[] { 0x80 | 62 })]
+    [InlineData("table size update to 4097 > 4096 advertised (31 + 4066 in 7-bit groups)", new byte[] { 0x3f, 0x80 | (4066 & 0x7f), 4066 >> 7 })]
+    [InlineData("string literal longer than the block", new byte[] { 0x00, 0x05, (byte)'a' })]
+    public async Task Http2_InvalidHpackBlock_GoAwayCompressionError(string why, byte[] block)
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint());
+        await connection.HandshakeAsync();
+
+        // RFC 9113 §4.3: a field block that cannot be decoded is a connection error of type COMPRESSION_ERROR.
+        await connection.SendAsync(RawHttp2Connection.Frame(w => Http2FrameWriter.WriteHeaders(w, 1, block, true, Http2Settings.MinMaxFrameSize)));
+
+        await Http2Asserts.GoAwayThenOthersServedAsync(connection, Http2ErrorCode.CompressionError, proxy, upstream);
+        Assert.True(upstream.Requests.All(r => r.Head.Target == "/still"), why);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Meshy.Filters.Http2;
 using Meshy.Filters.Tests.HttpProxy;
 using Meshy.Testing;
 
@@ -57,6 +58,38 @@ public sealed class Http2ProxyTests
         FakeHttpRequest received = Assert.Single(upstream.Requests);
         Assert.Equal("chunked", received.Head.Header("transfer-encoding"));
         Assert.Equal(payload, received.Body);
+    }
+
+    [Fact]
+    public async Task Http2Proxy_UpstreamDiesMidBody_StreamResetWithInternalErrorAndConnectionGoesOn()
+    {
+        byte[] part = Http2Clients.RandomBytes(1000, seed: 5);
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            if (request.Head.Target != "/dies")
+            {
+                return await FakeHttpUpstream.EchoAsync(request, cancellationToken);
+            }
+            await request.ReadBodyAsync();
+            await request.SendAsync([.. "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"u8, .. part], cancellationToken);
+            return false;                                           // closes 99 000 bytes short
+        });
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        await using RawHttp2Connection connection = await RawHttp2Connection.OpenAsync(proxy.EndPoint());
+        await connection.HandshakeAsync();
+
+        await connection.SendGetAsync(1, "/dies");
+        RawHttp2Response truncated = await connection.ReadResponseAsync(1);      // ends at END_STREAM or RST_STREAM
+        await connection.SendGetAsync(3, "/after");
+        RawHttp2Response after = await connection.ReadResponseAsync(3);
+
+        // The head went out before the failure: the stream is reset so the short body never looks complete.
+        Assert.Equal(200, truncated.Status);
+        Assert.Equal("100000", truncated.Header("content-length"));
+        Assert.True(truncated.ResetCode == Http2ErrorCode.InternalError, $"ended by {truncated.ResetCode?.ToString() ?? "END_STREAM"} after {truncated.Body.Length} bytes");
+        Assert.True(part.AsSpan().StartsWith(truncated.Body), "the body is not a prefix of what the upstream sent");
+        Assert.Equal(200, after.Status);
+        Assert.Equal("GET /after len=0", Encoding.ASCII.GetString(after.Body));
     }
 
     [Fact]
