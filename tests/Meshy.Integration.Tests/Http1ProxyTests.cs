@@ -67,7 +67,7 @@ public sealed class Http1ProxyTests
         {
             await warm.PostAsync($"http://{endPoint}/warm", new ByteArrayContent(new byte[4 << 20]));
         }
-        long before = ReadHighWaterMarkKiB(meshy.ProcessId);
+        long before = meshy.StatusKiB("VmHWM");
 
         using Socket client = await Loopback.ConnectAsync(endPoint);
         await Loopback.SendAllAsync(client, Encoding.ASCII.GetBytes($"POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: {total}\r\n\r\n"));
@@ -85,14 +85,8 @@ public sealed class Http1ProxyTests
             throw new InvalidOperationException("meshy ended the upload:\n" + string.Join('\n', meshy.Lines.TakeLast(15)), ex);
         }
         Assert.Equal(total, await received.Task.WaitAsync(TimeSpan.FromSeconds(60)));
-        long after = ReadHighWaterMarkKiB(meshy.ProcessId);
+        long after = meshy.StatusKiB("VmHWM");
 
         Assert.True(after - before < 64 * 1024, $"VmHWM grew by {(after - before) / 1024} MiB (from {before / 1024} MiB to {after / 1024} MiB)");
-    }
-
-    private static long ReadHighWaterMarkKiB(int pid)
-    {
-        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
 }

@@ -46,6 +46,16 @@ public sealed partial class MeshyProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>
+    /// A memory figure of the process in KiB from <c>/proc/PID/status</c> (Linux): <c>VmRSS</c> (resident now)
+    /// or <c>VmHWM</c> (the peak resident set so far).
+    /// </summary>
+    public long StatusKiB(string field)
+    {
+        string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+
+    /// <summary>
     /// Starts <c>meshy ARGS...</c> with the working directory given (default: a fresh temp folder). With
     /// <paramref name="commandPrefix"/> the command runs under it, e.g. <c>ip netns exec NS</c> (#8);
     /// with <paramref name="executable"/> that program is meshy instead of <c>dotnet meshy.dll</c>.
