@@ -134,6 +134,39 @@ public sealed class HttpTestConnection(Socket socket)
         return hashed;
     }
 
+    /// <summary>
+    /// Reads until the peer ends the connection: the bytes that arrived after the last message read
+    /// (buffered ones included), and whether the end was a reset (true) or a FIN (false). Fails with
+    /// <see cref="TimeoutException"/> when the connection is still open after <paramref name="timeout"/>
+    /// (default <see cref="Loopback.DefaultTimeout"/>).
+    /// </summary>
+    public async Task<(byte[] Received, bool Reset)> ReadUntilClosedAsync(TimeSpan? timeout = null)
+    {
+        TimeSpan limit = timeout ?? Loopback.DefaultTimeout;
+        using var cts = new CancellationTokenSource(limit);
+        var received = new MemoryStream();
+        while (true)
+        {
+            received.Write(_buffer, _start, _end - _start);
+            _start = _end;
+            try
+            {
+                if (!await FillAsync(cts.Token))
+                {
+                    return (received.ToArray(), false);
+                }
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                return (received.ToArray(), true);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the peer kept the connection open for {limit.TotalSeconds} s ({received.Length} bytes received)");
+            }
+        }
+    }
+
     /// <summary>Bytes already buffered past the last message.</summary>
     public int Buffered => _end - _start;
 

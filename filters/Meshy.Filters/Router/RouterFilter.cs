@@ -482,7 +482,9 @@ internal sealed partial class RouterFilter(
         }
         if (state.BodyFailedDownstream && state.BodyFailure is Http1ProtocolException)
         {
-            exchange.SendLocalReply(400, HttpLocalReplies.MalformedRequestBody);
+            // The client's body framing broke (a bad chunk size or extension): a downstream protocol error,
+            // flagged DPE like the parser's rejections of a head.
+            exchange.SendLocalReply(400, HttpLocalReplies.MalformedRequestBody, ResponseFlags.DownstreamProtocolError);
             return ForwardOutcome.Response;
         }
         if (perTryExpired)

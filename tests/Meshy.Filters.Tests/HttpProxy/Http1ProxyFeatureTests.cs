@@ -6,7 +6,7 @@ using Meshy.Testing;
 
 namespace Meshy.Filters.Tests.HttpProxy;
 
-/// <summary>Protocol switches, weighted destinations and Expect: 100-continue through the proxy.</summary>
+/// <summary>Protocol switches, weighted destinations, Expect: 100-continue and interim responses through the proxy.</summary>
 public sealed class Http1ProxyFeatureTests
 {
     [Fact]
@@ -112,6 +112,51 @@ public sealed class Http1ProxyFeatureTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task HttpProxy_UpstreamSends103EarlyHints_FinalResponseArrivesWholeAndConnectionGoesOn()
+    {
+        const string link = "</style.css>; rel=preload; as=style";
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            if (request.Head.Target != "/hints")
+            {
+                return await FakeHttpUpstream.EchoAsync(request, cancellationToken);
+            }
+            await request.ReadBodyAsync();
+            await request.SendAsync($"HTTP/1.1 103 Early Hints\r\nLink: {link}\r\n\r\n", cancellationToken);
+            await request.RespondAsync(200, "hinted"u8.ToArray(), cancellationToken, ("Link", link));
+            return true;
+        });
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
+        var connection = new HttpTestConnection(client);
+
+        await Loopback.SendAllAsync(client, "GET /hints HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+        // As a client reads it: interim heads (none, as Meshy drops them today, or the 103 passed on), then the final response.
+        var interim = new List<HttpTestMessage>();
+        (HttpTestMessage Head, byte[] Body) final;
+        while ((final = await connection.ReadResponseAsync()).Head.Status < 200)
+        {
+            interim.Add(final.Head);
+        }
+        await Loopback.SendAllAsync(client, "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+        (HttpTestMessage _, byte[] next) = await connection.ReadResponseAsync();
+
+        Assert.All(interim, head =>
+        {
+            Assert.Equal(103, head.Status);
+            Assert.Equal(link, head.Header("link"));
+            Assert.Null(head.Header("content-length"));
+            Assert.Null(head.Header("transfer-encoding"));
+        });
+        Assert.Equal(200, final.Head.Status);
+        Assert.Equal(link, final.Head.Header("link"));
+        Assert.Equal("hinted", Encoding.ASCII.GetString(final.Body));
+        Assert.Equal("GET /next len=0", Encoding.ASCII.GetString(next));
+        Assert.Equal(0, connection.Buffered);
+        Assert.Equal(1, upstream.Accepted);
     }
 
     [Fact]

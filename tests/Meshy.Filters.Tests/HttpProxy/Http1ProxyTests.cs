@@ -79,6 +79,26 @@ public sealed class Http1ProxyTests
     }
 
     [Fact]
+    public async Task HttpProxy_ChunkedRequestWithTrailers_ReachesUpstreamChunkedWithTrailers()
+    {
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint));
+        using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
+        var connection = new HttpTestConnection(client);
+
+        await Loopback.SendAllAsync(client, ("POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: x-checksum, x-count\r\n\r\n" +
+            "5\r\nhello\r\n6\r\n world\r\n0\r\nx-checksum: abc\r\nx-count: 2\r\n\r\n").Select(c => (byte)c).ToArray());
+        (HttpTestMessage _, byte[] answer) = await connection.ReadResponseAsync();
+
+        Assert.Equal("POST /t len=11", Encoding.ASCII.GetString(answer));
+        FakeHttpRequest received = Assert.Single(upstream.Requests);
+        Assert.Equal("chunked", received.Head.Header("transfer-encoding"));
+        Assert.Null(received.Head.Header("trailer"));                // hop-by-hop, regenerated framing
+        Assert.Equal("hello world", Encoding.ASCII.GetString(received.Body!));
+        Assert.Equal([("x-checksum", "abc"), ("x-count", "2")], received.Head.Trailers);
+    }
+
+    [Fact]
     public async Task HttpProxy_ThousandKeepAliveRequests_ReuseOneUpstreamConnection()
     {
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Echo();
