@@ -132,6 +132,7 @@ public sealed class SnapshotCompiler
             Endpoints = endpoints,
             Subsets = subsets,
             ConnectTimeout = cluster.ConnectTimeout,
+            ReadTimeout = cluster.ReadTimeout,
             Protocol = cluster.Protocol,
             LoadBalancer = CreateBalancer(cluster, endpoints),
             Health = health,

@@ -372,6 +372,7 @@ public static class ConfigJson
         }
         writer.WriteString("protocol", cluster.Protocol == UpstreamProtocol.Http2 ? "http2" : "http1");
         WriteDuration(writer, "connect_timeout", cluster.ConnectTimeout);
+        WriteDuration(writer, "read_timeout", cluster.ReadTimeout);
         WriteDuration(writer, "idle_timeout", cluster.IdleTimeout);
         writer.WriteNumber("max_idle_per_endpoint", cluster.MaxIdlePerEndpoint);
 

@@ -15,6 +15,9 @@ public sealed record ClusterConfig
     /// <summary>Default of <see cref="IdleTimeout"/>: 60s.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Default of <see cref="ReadTimeout"/>: 5m, as Envoy's stream idle timeout.</summary>
+    public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Default of <see cref="MaxIdlePerEndpoint"/>: 1024, the default of <c>limits.max_connections</c>.</summary>
     public const int DefaultMaxIdlePerEndpoint = 1024;
 
@@ -35,6 +38,12 @@ public sealed record ClusterConfig
 
     /// <summary><c>connect_timeout</c>: how long opening an upstream connection may take. Default <c>1s</c>, range above 0 up to 5m.</summary>
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>
+    /// <c>read_timeout</c>: how long a request, once sent, waits for the upstream's next bytes (its response head,
+    /// then each part of its body). Default <c>5m</c>, <c>0s</c> for no limit, up to 24h.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = DefaultReadTimeout;
 
     /// <summary><c>endpoints</c>: at least one, in file order; addresses unique within the cluster. Required.</summary>
     public required ImmutableArray<EndpointConfig> Endpoints { get; init; }

@@ -48,6 +48,7 @@ internal static partial class ConfigBinder
             HashOn = hashOn,
             Protocol = cluster.Enum("protocol", UpstreamProtocols) ?? UpstreamProtocol.Http1,
             ConnectTimeout = cluster.Duration("connect_timeout", positive: true, FiveMinutes) ?? ClusterConfig.DefaultConnectTimeout,
+            ReadTimeout = cluster.Duration("read_timeout", positive: false, OneDay) ?? ClusterConfig.DefaultReadTimeout,
             Endpoints = endpoints,
             Subsets = subsets,
             Limits = BindLimits(cluster.SubTable("limits")),

@@ -32,6 +32,9 @@ public abstract class UpstreamStream
     /// </summary>
     public virtual bool Unprocessed => false;
 
+    /// <summary>The cluster's <c>read_timeout</c> on this exchange's waits for the upstream; null where it does not apply.</summary>
+    public virtual UpstreamReadTimeout? ReadTimeout => null;
+
     /// <summary>The body of the response head last read.</summary>
     public abstract IHttpBodySource ResponseBody { get; }
 

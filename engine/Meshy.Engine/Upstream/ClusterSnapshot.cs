@@ -29,6 +29,9 @@ public sealed class ClusterSnapshot
     /// <summary><c>connect_timeout</c>: how long an upstream connect may take. Default 1s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary><c>read_timeout</c>: how long a request waits for the upstream's next bytes once sent; zero: no limit.</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary><c>protocol</c>: how HTTP is spoken to the endpoints.</summary>
     public UpstreamProtocol Protocol { get; init; } = UpstreamProtocol.Http1;
 

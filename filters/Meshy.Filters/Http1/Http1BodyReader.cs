@@ -22,6 +22,7 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
     private readonly Http1ChunkedDecoder _chunked;
     private readonly HttpHeaderList _trailers = new();
     private PipeReader? _input;
+    private UpstreamReadTimeout? _readTimeout;
     private Http1BodyKind _kind;
     private SequencePosition _consumed;
     private bool _mustAdvance;
@@ -50,11 +51,14 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
     /// <summary>
     /// Starts reading a body framed by <paramref name="framing"/> from <paramref name="input"/>.
     /// <paramref name="continueSender"/>, when set, is asked to send <c>100 Continue</c> before the first read;
-    /// <paramref name="endObserver"/>, when set, is told once the end was read and released.
+    /// <paramref name="endObserver"/>, when set, is told once the end was read and released;
+    /// <paramref name="readTimeout"/>, when set (an upstream's body), times the waits for more bytes.
     /// </summary>
-    public void Start(PipeReader input, Http1BodyFraming framing, IHttp1ContinueSender? continueSender = null, IHttp1BodyEndObserver? endObserver = null)
+    public void Start(PipeReader input, Http1BodyFraming framing, IHttp1ContinueSender? continueSender = null,
+        IHttp1BodyEndObserver? endObserver = null, UpstreamReadTimeout? readTimeout = null)
     {
         _input = input;
+        _readTimeout = readTimeout;
         _kind = framing.Kind;
         _mustAdvance = false;
         _hasTrailers = false;
@@ -99,7 +103,24 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
         PipeReader input = _input!;
         while (true)
         {
-            ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ValueTask<ReadResult> read = input.ReadAsync(cancellationToken);
+            ReadResult result;
+            if (read.IsCompleted || _readTimeout is null)
+            {
+                result = await read.ConfigureAwait(false);
+            }
+            else
+            {
+                _readTimeout.WaitBegins();
+                try
+                {
+                    result = await read.ConfigureAwait(false);
+                }
+                finally
+                {
+                    _readTimeout.WaitEnds();
+                }
+            }
             if (result.IsCanceled)
             {
                 // Nothing consumed: the body can still be read from here (a retry on another connection).

@@ -28,6 +28,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         Connection = connection;
         _parser = new Http1Parser(limits);
         ResponseBody = new Http1BodyReader(limits);
+        ReadTimeout = new UpstreamReadTimeout(Abort);
     }
 
     /// <summary>The connection.</summary>
@@ -53,6 +54,9 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
 
     /// <summary>The body of the last response head read.</summary>
     public override Http1BodyReader ResponseBody { get; }
+
+    /// <inheritdoc />
+    public override UpstreamReadTimeout ReadTimeout { get; }
 
     /// <summary>True while the request body pump waits on the body source (a failure then is the client's).</summary>
     public override bool ReadingBody => _readingBody;
@@ -108,7 +112,11 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     }
 
     /// <summary>Gives the connection back to its pool.</summary>
-    public override void Release(bool reusable) => Lease!.Pool.Release(Lease, reusable);
+    public override void Release(bool reusable)
+    {
+        ReadTimeout.Stop();
+        Lease!.Pool.Release(Lease, reusable);
+    }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask AwaitChunkedAsync(ValueTask<bool> send) => _chunked = await send.ConfigureAwait(false);
@@ -124,6 +132,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         if (!request.HasBody)
         {
             _requestSent = true;
+            ReadTimeout.RequestSent();
         }
         ValueTask send = Connection.Sender.SendAsync(_output.Written, cancellationToken);
         return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);
@@ -163,6 +172,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
             }
         }
         _requestSent = true;
+        ReadTimeout.RequestSent();
     }
 
     /// <summary>
@@ -176,7 +186,24 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         PipeReader input = Connection.Transport.Input;
         while (true)
         {
-            ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ValueTask<ReadResult> read = input.ReadAsync(cancellationToken);
+            ReadResult result;
+            if (read.IsCompleted)
+            {
+                result = read.Result;
+            }
+            else
+            {
+                ReadTimeout.WaitBegins();
+                try
+                {
+                    result = await read.ConfigureAwait(false);
+                }
+                finally
+                {
+                    ReadTimeout.WaitEnds();
+                }
+            }
             if (result.IsCanceled)
             {
                 throw new OperationCanceledException("the response read was cancelled");
@@ -196,7 +223,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
                 {
                     framing = Http1BodyFraming.None;
                 }
-                ResponseBody.Start(input, framing);
+                ResponseBody.Start(input, framing, readTimeout: ReadTimeout);
                 return true;
             }
             if (result.IsCompleted)
@@ -218,6 +245,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         _output.Dispose();
         _framing.Dispose();
         ResponseBody.Dispose();
+        ReadTimeout.Dispose();
     }
 
     private ReadOnlySequence<byte> FrameChunk(HttpBodyChunk chunk, IHttpBodySource body, ref bool dataEndPending)

@@ -214,6 +214,7 @@ internal sealed partial class RouterFilter(
                 // Abort (timeout, client gone) resets the upstream: its pending reads and sends fail at once.
                 state.AbortRegistration = exchange.Aborted.UnsafeRegister(static s => ((UpstreamStream)s!).Abort(), upstream);
                 ArmPerTry(state, retry, upstream);
+                upstream.ReadTimeout?.Start(destination.Cluster.ReadTimeout, _time);
 
                 // the body streams up concurrently with the wait for the head (the upstream may answer early)
                 bool received = false;
@@ -232,7 +233,8 @@ internal sealed partial class RouterFilter(
                 {
                     failure = ex;
                 }
-                bool perTryExpired = DisarmPerTry(state);
+                // The cluster's read_timeout (the upstream silent too long) is answered as an expired try.
+                bool perTryExpired = DisarmPerTry(state) | (upstream.ReadTimeout?.Expired == true);
                 if (received && !perTryExpired)
                 {
                     destination.Cluster.OutlierDetector?.ReportStatus(endpoint.State, exchange.Response.StatusCode);

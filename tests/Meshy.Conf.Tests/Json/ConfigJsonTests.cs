@@ -96,6 +96,7 @@ public sealed class ConfigJsonTests
         Assert.Equal("ring_hash", cluster.GetProperty("lb").GetString());
         Assert.Equal("header:x-user", cluster.GetProperty("hash_on").GetString());
         Assert.Equal("250ms", cluster.GetProperty("connect_timeout").GetString());
+        Assert.Equal("5m", cluster.GetProperty("read_timeout").GetString());
         Assert.Equal(1024, cluster.GetProperty("limits").GetProperty("max_connections").GetInt32());
         Assert.Equal("5m", cluster.GetProperty("outlier_detection").GetProperty("base_ejection_time").GetString());
         Assert.Equal(2, cluster.GetProperty("health_check").GetProperty("healthy_threshold").GetInt32());

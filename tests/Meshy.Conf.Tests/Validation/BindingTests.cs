@@ -235,6 +235,7 @@ public sealed class BindingTests
         Assert.Null(cluster.HashOn);
         Assert.Equal(UpstreamProtocol.Http1, cluster.Protocol);
         Assert.Equal(TimeSpan.FromSeconds(1), cluster.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), cluster.ReadTimeout);
         Assert.Equal(new LimitsConfig { MaxConnections = 1024, MaxPendingRequests = 1024, MaxRequests = 1024, MaxRetries = 3 }, cluster.Limits);
         Assert.Null(cluster.OutlierDetection);
         Assert.Null(cluster.HealthCheck);
@@ -253,6 +254,7 @@ public sealed class BindingTests
             hash_on = "cookie:session"
             protocol = "http2"
             connect_timeout = "250ms"
+            read_timeout = "0s"
             idle_timeout = "5m"
             max_idle_per_endpoint = 0
             endpoints = [
@@ -271,6 +273,7 @@ public sealed class BindingTests
         Assert.Equal(new HashOnConfig { Kind = HashOnKind.Cookie, Name = "session" }, cluster.HashOn);
         Assert.Equal(UpstreamProtocol.Http2, cluster.Protocol);
         Assert.Equal(TimeSpan.FromMilliseconds(250), cluster.ConnectTimeout);
+        Assert.Equal(TimeSpan.Zero, cluster.ReadTimeout);                  // no limit
         Assert.Equal(TimeSpan.FromMinutes(5), cluster.IdleTimeout);
         Assert.Equal(0, cluster.MaxIdlePerEndpoint);
         Assert.Equal("ratings-1.internal", cluster.Endpoints[0].Address.Host);

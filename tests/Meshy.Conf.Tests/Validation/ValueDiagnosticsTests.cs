@@ -52,6 +52,19 @@ public sealed class ValueDiagnosticsTests
     }
 
     [Fact]
+    public void Load_ClusterReadTimeoutAboveADay_ReportsMaximum()
+    {
+        const string Toml = """
+            [[clusters]]
+            name = "a"
+            read_timeout = "25h"
+            endpoints = [{ address = "10.0.0.1:80" }]
+            """;
+
+        Assert.Equal(["meshy.toml:3:16: clusters[0].read_timeout: must be a duration of at most 24h (got \"25h\")"], Diagnose(Toml));
+    }
+
+    [Fact]
     public void Load_DurationAboveMaximum_ReportsMaximum()
     {
         const string Toml = """

@@ -169,6 +169,40 @@ public sealed class Http2UpstreamRouterTests
     }
 
     [Fact]
+    public async Task Router_UpstreamSilentPastReadTimeout_504UTOrResetAndOnlyTheStreamIsReset()
+    {
+        await using var peer = new ScriptedH2Peer();
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(Config(peer.EndPoint, clusterExtra: "read_timeout = \"400ms\""));
+        using HttpClient client = proxy.CreateClient();
+
+        // before the head: 504 UT, and the upstream's stream is reset
+        Task<HttpResponseMessage> silent = client.GetAsync("/silent");
+        using ScriptedH2Peer.PeerConnection connection = await peer.AcceptAsync();
+        var (silentId, _, _) = await connection.ReadHeadersAsync();
+        Assert.Equal(HttpStatusCode.GatewayTimeout, (await silent).StatusCode);
+        Assert.Equal(silentId, (await connection.ReadFrameAsync(Http2FrameType.RstStream)).Header.StreamId);
+        await Loopback.WaitUntilAsync(() => proxy.Logs.Lines.Any(l => l.Contains("/silent -> 504 flags UT ", StringComparison.Ordinal)),
+            "the read timeout is logged with flags UT");
+
+        // after the head, part of the body, then silence: the client's response breaks off, the stream is reset
+        Task<HttpResponseMessage> stalled = client.GetAsync("/stalled", HttpCompletionOption.ResponseHeadersRead);
+        var (stalledId, _, _) = await connection.ReadHeadersAsync();
+        await connection.SendHeadersAsync(stalledId, endStream: false, (":status", "200"), ("content-length", "1000"));
+        await connection.SendDataAsync(stalledId, "first part", endStream: false);
+        HttpResponseMessage response = await stalled;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(stalledId, (await connection.ReadFrameAsync(Http2FrameType.RstStream)).Header.StreamId);
+
+        // the connection itself carries on
+        Task<HttpResponseMessage> next = client.GetAsync("/next");
+        var (nextId, _, _) = await connection.ReadHeadersAsync();
+        await connection.SendHeadersAsync(nextId, endStream: true, (":status", "200"));
+        Assert.Equal(HttpStatusCode.OK, (await next).StatusCode);
+        Assert.Equal(1, peer.Accepted);
+    }
+
+    [Fact]
     public async Task Router_StreamsFullAndMaxConnectionsReached_RequestWaitsAsPendingForAStreamSlot()
     {
         await using var peer = new ScriptedH2Peer();

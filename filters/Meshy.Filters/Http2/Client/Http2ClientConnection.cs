@@ -170,6 +170,10 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
                 {
                     _reusableStreams.Push(stream);
                 }
+                else
+                {
+                    stream.ReadTimeout.Dispose();
+                }
             }
             _releasedStreams.Clear();
         }
@@ -184,6 +188,13 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         }
         // FIN, not RST: a drained or idle connection ends cleanly; a broken one is gone anyway.
         _connection.Dispose();
+        lock (_lock)
+        {
+            foreach (Http2ClientStream stream in _reusableStreams)
+            {
+                stream.ReadTimeout.Dispose();
+            }
+        }
     }
 
     /// <summary>

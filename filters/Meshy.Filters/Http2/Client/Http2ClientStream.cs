@@ -51,7 +51,11 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     internal Http2ClientStream(Http2ClientConnection connection)
     {
         _connection = connection;
+        ReadTimeout = new UpstreamReadTimeout(Abort);
     }
+
+    /// <inheritdoc />
+    public override UpstreamReadTimeout ReadTimeout { get; }
 
     /// <summary>Makes a released stream (see <see cref="Http2ClientConnection.RemoveStream"/>) as good as new.</summary>
     internal void PrepareForReuse()
@@ -130,6 +134,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         {
             _endStreamSent = true;
             _requestSent = true;
+            ReadTimeout.RequestSent();
         }
         return ValueTask.CompletedTask;
     }
@@ -165,13 +170,32 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
         _endStreamSent = true;
         _requestSent = true;
+        ReadTimeout.RequestSent();
     }
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<bool> ReadResponseHeadAsync(HttpMethodKind method, HttpResponseHead response)
     {
-        if (!await _headReady.WaitAsync().ConfigureAwait(false))
+        ValueTask<bool> wait = _headReady.WaitAsync();
+        bool received;
+        if (wait.IsCompleted)
+        {
+            received = wait.Result;
+        }
+        else
+        {
+            ReadTimeout.WaitBegins();
+            try
+            {
+                received = await wait.ConfigureAwait(false);
+            }
+            finally
+            {
+                ReadTimeout.WaitEnds();
+            }
+        }
+        if (!received)
         {
             return false;
         }
@@ -219,6 +243,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
         _released = true;
         int resetId;
+        bool pooled;
         // One round trip of the connection's lock ends the stream and takes it off the connection.
         lock (_connection.SyncRoot)
         {
@@ -227,11 +252,17 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             bool endedCleanly = ended && !_aborted && _failure is null && _windowWaiter is null;
             // Before the stream is offered for reuse, which may reset its buffer for the next request at any time.
             _body.Release();
+            ReadTimeout.Stop();
             // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
             // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
             // or timer may still reach it. Any other goes to the GC with its arenas.
-            bool removed = _connection.RemoveStreamUnsynchronized(this, reusable: reusable && endedCleanly && (_bodyCompleted || _headEndStream));
+            pooled = reusable && endedCleanly && (_bodyCompleted || _headEndStream);
+            bool removed = _connection.RemoveStreamUnsynchronized(this, pooled);
             resetId = removed && !ended ? Id : 0;
+        }
+        if (!pooled)
+        {
+            ReadTimeout.Dispose(); // a pending fire would keep the dropped stream reachable until then
         }
         _connection.ResetRemovedStream(resetId);
         _connection.Pool?.OnStreamReleased(_connection);
@@ -480,7 +511,18 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<HttpBodyChunk> read) => Observe(await read.ConfigureAwait(false));
+    private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<HttpBodyChunk> read)
+    {
+        ReadTimeout.WaitBegins();
+        try
+        {
+            return Observe(await read.ConfigureAwait(false));
+        }
+        finally
+        {
+            ReadTimeout.WaitEnds();
+        }
+    }
 
     private HttpBodyChunk Observe(HttpBodyChunk chunk)
     {

@@ -1,7 +1,8 @@
-namespace Meshy.Filters.HttpConnectionManager;
+namespace Meshy.Engine.Runtime;
 
 /// <summary>
-/// The deadline of a connection's read (the idle wait between requests, or the arrival of a request head) on
+/// The deadline of a connection's read (the idle wait between requests, the arrival of a request head, an
+/// upstream's next bytes) on
 /// one timer that moves only when a deadline comes before the fire already due. A keep-alive connection arms
 /// its idle deadline again for every request, each one later than the last: that costs a clock read here, not
 /// the timer queue's lock and its two clock reads. A fire before the deadline waits out the rest.

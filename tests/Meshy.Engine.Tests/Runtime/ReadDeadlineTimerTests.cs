@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using Meshy.Filters.HttpConnectionManager;
+using Meshy.Engine.Runtime;
 using Meshy.Testing;
 
-namespace Meshy.Filters.Tests.HttpProxy;
+namespace Meshy.Engine.Tests.Runtime;
 
 /// <summary>
-/// The downstream read deadline: expires at the last deadline armed, moves its timer only for an earlier one,
+/// A connection's read deadline: expires at the last deadline armed, moves its timer only for an earlier one,
 /// and never loses a deadline to a fire racing with an arm.
 /// </summary>
 public sealed class ReadDeadlineTimerTests
