@@ -49,7 +49,13 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
         _timer?.Disarm();
     }
 
-    /// <summary>The request (head and body) went out completely.</summary>
+    /// <summary>
+    /// A request without a body went out with its head, before the reader began any wait (the same flow sends
+    /// the head, then reads): nothing to pair with, so no fence.
+    /// </summary>
+    public void RequestSentWithItsHead() => _requestSent = true;
+
+    /// <summary>The request (head and body) went out completely: the body pump's call, racing the reader's waits.</summary>
     public void RequestSent()
     {
         if (_timeout <= TimeSpan.Zero)

@@ -132,7 +132,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         if (!request.HasBody)
         {
             _requestSent = true;
-            ReadTimeout.RequestSent();
+            ReadTimeout.RequestSentWithItsHead();
         }
         ValueTask send = Connection.Sender.SendAsync(_output.Written, cancellationToken);
         return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);

@@ -134,7 +134,7 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         {
             _endStreamSent = true;
             _requestSent = true;
-            ReadTimeout.RequestSent();
+            ReadTimeout.RequestSentWithItsHead();
         }
         return ValueTask.CompletedTask;
     }
