@@ -28,6 +28,7 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
     private volatile bool _requestSent;
     private volatile bool _waitingForRequest;
     private volatile bool _expired;
+    private volatile int _exchange;     // moves at Start and Stop: a late fire does not reset the next exchange
 
     /// <summary>True once a wait outlasted the timeout and the exchange was reset for it.</summary>
     public bool Expired => _expired;
@@ -35,6 +36,7 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
     /// <summary>Applies <paramref name="timeout"/> (zero: none) to the waits of the exchange starting now.</summary>
     public void Start(TimeSpan timeout, TimeProvider time)
     {
+        _exchange++;
         _time = time;
         _timeout = timeout;
         _expired = false;
@@ -45,6 +47,7 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
     /// <summary>The exchange is over: its waits no longer time out (another user of the connection sets its own).</summary>
     public void Stop()
     {
+        _exchange++;
         _timeout = TimeSpan.Zero;
         _timer?.Disarm();
     }
@@ -104,7 +107,7 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
         _timer?.Disarm();
     }
 
-    /// <summary>Releases the timer (a later wait would make a new one).</summary>
+    /// <summary>Stops and releases the timer (a later wait would make a new one); safe against a fire under way.</summary>
     public void Dispose() => Interlocked.Exchange(ref _timer, null)?.Dispose();
 
     private void Arm() => (_timer ??= new ReadDeadlineTimer(_time!, OnDeadline)).Arm(Waiting, _timeout);
@@ -124,7 +127,9 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
 
     private void OnDeadline()
     {
-        if (Volatile.Read(ref _timer) is { } timer && timer.TakeExpired() == Waiting)
+        int exchange = _exchange;
+        // An exchange that ended meanwhile (its wait done, the connection lent to the next) is not this fire's.
+        if (Volatile.Read(ref _timer) is { } timer && timer.TakeExpired() == Waiting && exchange == _exchange)
         {
             _expired = true;
             abort();

@@ -9,7 +9,8 @@ namespace Meshy.Engine.Runtime;
 /// </summary>
 /// <remarks>
 /// Kinds are the caller's numbers; <see cref="None"/> means no deadline. <see cref="Arm"/> and
-/// <see cref="Disarm"/> come from the connection's reader, one at a time; fires come from the timer's threads.
+/// <see cref="Disarm"/> come one at a time (from the connection's reader, or serialized with it by the caller);
+/// fires come from the timer's threads. <see cref="Dispose"/> may race a fire: a fire after it does nothing.
 /// </remarks>
 internal sealed class ReadDeadlineTimer : IDisposable
 {
@@ -26,6 +27,7 @@ internal sealed class ReadDeadlineTimer : IDisposable
     private int _kind;
     private long _deadline;
     private int _expired;
+    private bool _disposed;     // under _moving
 
     // When the timer is set to fire (a timestamp), or long.MaxValue when no fire is due.
     private long _due = long.MaxValue;
@@ -84,11 +86,27 @@ internal sealed class ReadDeadlineTimer : IDisposable
         {
             Volatile.Write(ref _kind, None);
             Volatile.Write(ref _due, long.MaxValue);
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (!_disposed)
+            {
+                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    /// <summary>Stops the timer and frees it; a fire already under way finds it disposed and leaves it alone.</summary>
+    public void Dispose()
+    {
+        lock (_moving)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            Volatile.Write(ref _kind, None);
+            _timer.Dispose();
+        }
+    }
 
     private void OnFire()
     {
@@ -117,7 +135,7 @@ internal sealed class ReadDeadlineTimer : IDisposable
     private void MoveUnsynchronized()
     {
         long deadline = Volatile.Read(ref _deadline);
-        if (_due <= deadline)
+        if (_disposed || _due <= deadline)
         {
             return;
         }

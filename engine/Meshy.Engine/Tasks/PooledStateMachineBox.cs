@@ -78,10 +78,13 @@ internal sealed class PooledStateMachineBox<TResult, TStateMachine> : PooledTask
     private void MoveNext()
     {
         ExecutionContext? context = _context;
-        // Flow suppressed at the suspension, or the default context resumed on a thread that carries no values
-        // either: nothing to switch. The second is the common case: a connection's methods started on a pool
-        // thread (default context) and resumed through ExecutionContext.Run, which lifts the engine thread's
-        // suppression for the call, so every suspension after captured the default context again.
+        // Flow suppressed at the suspension, or the default context resumed on a thread whose context is the
+        // default or suppressed: nothing to switch. The second is the common case: a connection's methods started
+        // on a pool thread (default context) and resumed through ExecutionContext.Run, which lifts the engine
+        // thread's suppression for the call, so every suspension after captured the default context again.
+        // NOTE: unlike ExecutionContext.Run, this does not restore the thread's context afterwards, so an
+        // async-local set by a method resumed here would stay on the engine thread. Meshy sets none (the engine
+        // threads rely on that: see EpollEngine.Run); code that needs one must not run on these builders.
         if (context is null || DefaultExecutionContext.MatchesCurrent(context))
         {
             StateMachine!.MoveNext();

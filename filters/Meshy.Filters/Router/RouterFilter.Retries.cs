@@ -221,6 +221,6 @@ internal sealed partial class RouterFilter
     private partial void LogRetryOverflow(long connectionId, string cluster, int maxRetries);
 
     [LoggerMessage(EventId = Meshy.Engine.Logging.EventIds.HttpPerTryTimeout, Level = LogLevel.Debug,
-        Message = "connection {ConnectionId}: try {Try} to {Cluster}/{Endpoint} got no response head within per_try_timeout; abandoned")]
-    private partial void LogPerTryTimeout(long connectionId, string cluster, string endpoint, int @try);
+        Message = "connection {ConnectionId}: try {Try} to {Cluster}/{Endpoint} got no response head within {Timeout}; abandoned")]
+    private partial void LogTryTimedOut(long connectionId, string cluster, string endpoint, int @try, string timeout);
 }

@@ -291,14 +291,15 @@ internal sealed partial class RouterFilter(
                 {
                     // 5d. no response head: reset, close, malformed head or an expired try
                     ReportTryFailure(exchange, destination, endpoint, perTryExpired);
-                    if (perTryExpired)
+                    string? timeout = !perTryExpired ? null : upstream.ReadTimeout?.Expired == true ? "read_timeout" : "per_try_timeout";
+                    if (timeout is not null)
                     {
-                        LogPerTryTimeout(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries);
+                        LogTryTimedOut(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries, timeout);
                     }
                     if (retry is null || tries > retry.Attempts || !RetriesFailure(retry, perTryExpired, failure)
                         || !retry.AllowsResend(exchange.Request.Method) || !CanResendBody(state, upstream)
                         || exchange.AbortReason != HttpAbortReason.None
-                        || (next = TakeRetry(exchange, state, destination, endpoint, tries, perTryExpired ? "per-try-timeout" : "reset")) is null
+                        || (next = TakeRetry(exchange, state, destination, endpoint, tries, timeout ?? "reset")) is null
                         || !await StopTryAsync(exchange, state).ConfigureAwait(false))
                     {
                         // 6. the failure is the answer

@@ -13,7 +13,8 @@ namespace Meshy.Filters.Tests.HttpProxy;
 /// </summary>
 public sealed class Http1ProxyReadTimeoutTests
 {
-    private const string ShortReadTimeout = """read_timeout = "400ms" """;
+    // Long enough for the answers these tests need quickly (a warm-up, a response head) on a busy test host.
+    private const string ShortReadTimeout = """read_timeout = "1s" """;
 
     // For the cases that must not time out: silences well under it, so that a busy test host (a starved thread
     // pool delays timers and sends by hundreds of milliseconds) cannot stretch one past it.
@@ -41,9 +42,37 @@ public sealed class Http1ProxyReadTimeoutTests
         HttpResponseMessage response = await client.GetAsync("/silent");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(350), $"answered after {clock.ElapsedMilliseconds} ms, before the read timeout");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"answered after {clock.ElapsedMilliseconds} ms, before the read timeout");
         await AssertLoggedAsync(proxy, "/silent -> 504 flags UT ");
         await released.Task.WaitAsync(Loopback.DefaultTimeout);     // the upstream request was not left hanging
+    }
+
+    [Fact]
+    public async Task HttpProxy_UpstreamSilentAfterASlowUpload_504WithUT()
+    {
+        // The wait for the head begins while the body is still coming: it is timed from the body's end on.
+        await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
+        {
+            await request.ReadBodyAsync();
+            await Loopback.WaitForCloseAsync(request.Socket, TimeSpan.FromSeconds(30));
+            return false;
+        });
+        await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(HttpProxyConfigs.Simple(upstream.EndPoint, clusterExtra: ShortReadTimeout));
+        using Socket client = await Loopback.ConnectAsync(proxy.EndPoint());
+        var connection = new HttpTestConnection(client);
+
+        await Loopback.SendAllAsync(client, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n"u8.ToArray());
+        for (int i = 0; i < 3; i++)
+        {
+            await Task.Delay(300);
+            await Loopback.SendAllAsync(client, Encoding.ASCII.GetBytes(i.ToString()));
+        }
+        var sinceBodyEnd = Stopwatch.StartNew();
+        (HttpTestMessage head, _) = await connection.ReadResponseAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(504, head.Status);
+        Assert.True(sinceBodyEnd.Elapsed >= TimeSpan.FromMilliseconds(900), $"answered {sinceBodyEnd.ElapsedMilliseconds} ms after the body's end, before the read timeout");
+        await AssertLoggedAsync(proxy, "/upload -> 504 flags UT ");
     }
 
     [Fact]

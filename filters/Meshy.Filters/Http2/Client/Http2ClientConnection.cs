@@ -166,13 +166,13 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         {
             foreach (Http2ClientStream stream in _releasedStreams)
             {
-                if (_reusableStreams.Count < keep)
+                if (_reusableStreams.Count < keep && !IsDisposed)
                 {
                     _reusableStreams.Push(stream);
                 }
                 else
                 {
-                    stream.ReadTimeout.Dispose();
+                    stream.ReadTimeout.Dispose();   // dropped: a pending fire must not keep it (and this connection) alive
                 }
             }
             _releasedStreams.Clear();
@@ -188,9 +188,15 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
         }
         // FIN, not RST: a drained or idle connection ends cleanly; a broken one is gone anyway.
         _connection.Dispose();
+        // Streams kept for reuse, or released and not yet recycled, are dropped with the connection: their timers
+        // go now (a pending fire would keep them, and this connection, reachable until it came).
         lock (_lock)
         {
             foreach (Http2ClientStream stream in _reusableStreams)
+            {
+                stream.ReadTimeout.Dispose();
+            }
+            foreach (Http2ClientStream stream in _releasedStreams)
             {
                 stream.ReadTimeout.Dispose();
             }
@@ -371,6 +377,9 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
             FlushControlSoon();
         }
     }
+
+    /// <summary>True once <see cref="Dispose"/> ran: released streams are no longer kept for reuse.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>The connection's lock: streams change their receive state under it (the read loop writes their body buffers).</summary>
     internal Lock SyncRoot => _lock;

@@ -256,7 +256,8 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
             // Only a stream nobody can touch any more is reused: both sides ended it, the router read it whole (a
             // head that ended the stream, as a HEAD's, a 204's or a 304's does, has no body to read), and no reset
             // or timer may still reach it. Any other goes to the GC with its arenas.
-            pooled = reusable && endedCleanly && (_bodyCompleted || _headEndStream);
+            // Read under the lock: the connection's Dispose sets it before it drops, under the lock, what it keeps.
+            pooled = reusable && endedCleanly && (_bodyCompleted || _headEndStream) && !_connection.IsDisposed;
             bool removed = _connection.RemoveStreamUnsynchronized(this, pooled);
             resetId = removed && !ended ? Id : 0;
         }
