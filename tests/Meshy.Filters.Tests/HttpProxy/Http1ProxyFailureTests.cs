@@ -91,8 +91,10 @@ public sealed class Http1ProxyFailureTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
     }
 
-    [Fact]
-    public async Task HttpProxy_UpstreamNeverAnswers_504WithUTAfterRouteTimeout()
+    [Theory]
+    [InlineData("""timeout = "500ms" """, "", 500)]          // the rule's timeout
+    [InlineData("", """read_timeout = "1s" """, 1000)]       // the cluster's read_timeout, with no rule timeout
+    public async Task HttpProxy_UpstreamNeverAnswers_504WithUTAfterTheTimeout(string ruleExtra, string clusterExtra, int timeoutMs)
     {
         var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using FakeHttpUpstream upstream = FakeHttpUpstream.Start(async (request, cancellationToken) =>
@@ -107,16 +109,18 @@ public sealed class Http1ProxyFailureTests
             return false;
         });
         await using HttpProxyHarness proxy = await HttpProxyHarness.StartAsync(
-            HttpProxyConfigs.Simple(upstream.EndPoint, ruleExtra: """timeout = "500ms" """));
+            HttpProxyConfigs.Simple(upstream.EndPoint, ruleExtra: ruleExtra, clusterExtra: clusterExtra));
         using HttpClient client = proxy.CreateClient();
         // A first answered request leaves a pooled connection and warm code behind, so the timed request
         // reaches the upstream well within its timeout even on a loaded machine (a cold first request
         // could time out before the upstream saw it, and then there is nothing for it to release).
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/warm")).StatusCode);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         HttpResponseMessage response = await client.GetAsync("/hang");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.True(clock.ElapsedMilliseconds >= timeoutMs * 0.9, $"answered after {clock.ElapsedMilliseconds} ms, before the timeout");
         await AssertLoggedFlagsAsync(proxy, "UT");
         await released.Task.WaitAsync(Loopback.DefaultTimeout);     // the upstream request was not left hanging
     }
