@@ -76,7 +76,7 @@ public sealed class RouteCommandTests : IDisposable
         Assert.Contains("because path.prefix = \"/\"", stdout);
         Assert.Matches(@"ui/v1\s+weight 99\s+99%", stdout);
         Assert.Matches(@"ui/v2\s+weight 1\s+1%", stdout);
-        Assert.Contains("lb ring_hash on header:x-user", stdout);
+        Assert.Contains("lb ring_hash on header:x-user, read_timeout 5m", stdout);
         Assert.Contains("timeout:  15s", stdout);
         Assert.Contains("retries:  2 attempt(s), per try 2s, on connect-failure,reset,503, idempotent methods only", stdout);
         Assert.Contains("fault:    delay 2s for 0.5% of requests", stdout);

@@ -117,8 +117,10 @@ internal sealed class RouteExplainer(VirtualHostTable hosts, bool originalDestin
                 RingHashBalancer => "ring_hash on " + (destination.Hash?.Config.Text ?? "?"),
                 _ => "round_robin",
             };
+            TimeSpan readTimeout = destination.Cluster.ReadTimeout;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-24} weight {destination.Weight,-6} {percent,6:0.##}%  {destination.Endpoints.Length} endpoint(s), lb {lb}"));
+                $"  {name,-24} weight {destination.Weight,-6} {percent,6:0.##}%  {destination.Endpoints.Length} endpoint(s), lb {lb}, "
+                + $"read_timeout {(readTimeout == TimeSpan.Zero ? "none" : ConfigDuration.Format(readTimeout))}"));
         }
     }
 
