@@ -74,8 +74,17 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
         }
     }
 
-    /// <summary>A read found nothing and waits for the upstream.</summary>
-    public void WaitBegins()
+    /// <summary>
+    /// A read found nothing and waits for the upstream until the returned scope is disposed:
+    /// <c>using (timeout.Wait()) { result = await read; }</c>.
+    /// </summary>
+    public WaitScope Wait()
+    {
+        WaitBegins();
+        return new WaitScope(this);
+    }
+
+    private void WaitBegins()
     {
         if (_timeout <= TimeSpan.Zero)
         {
@@ -95,7 +104,7 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
     }
 
     /// <summary>The wait ended (bytes, the end, or a failure).</summary>
-    public void WaitEnds()
+    private void WaitEnds()
     {
         if (_waitingForRequest)
         {
@@ -134,5 +143,11 @@ public sealed class UpstreamReadTimeout(Action abort) : IDisposable
             _expired = true;
             abort();
         }
+    }
+
+    /// <summary>One wait of <see cref="Wait"/>; disposing it ends the wait.</summary>
+    public readonly struct WaitScope(UpstreamReadTimeout owner) : IDisposable
+    {
+        public void Dispose() => owner.WaitEnds();
     }
 }

@@ -111,14 +111,9 @@ internal sealed class Http1BodyReader : IHttpBodySource, IDisposable
             }
             else
             {
-                _readTimeout.WaitBegins();
-                try
+                using (_readTimeout.Wait())
                 {
                     result = await read.ConfigureAwait(false);
-                }
-                finally
-                {
-                    _readTimeout.WaitEnds();
                 }
             }
             if (result.IsCanceled)

@@ -194,14 +194,9 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
             }
             else
             {
-                ReadTimeout.WaitBegins();
-                try
+                using (ReadTimeout.Wait())
                 {
                     result = await read.ConfigureAwait(false);
-                }
-                finally
-                {
-                    ReadTimeout.WaitEnds();
                 }
             }
             if (result.IsCanceled)

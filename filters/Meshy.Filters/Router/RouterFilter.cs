@@ -234,7 +234,8 @@ internal sealed partial class RouterFilter(
                     failure = ex;
                 }
                 // The cluster's read_timeout (the upstream silent too long) is answered as an expired try.
-                bool perTryExpired = DisarmPerTry(state) | (upstream.ReadTimeout?.Expired == true);
+                bool readTimedOut = upstream.ReadTimeout?.Expired == true;
+                bool perTryExpired = DisarmPerTry(state) | readTimedOut;
                 if (received && !perTryExpired)
                 {
                     destination.Cluster.OutlierDetector?.ReportStatus(endpoint.State, exchange.Response.StatusCode);
@@ -291,7 +292,7 @@ internal sealed partial class RouterFilter(
                 {
                     // 5d. no response head: reset, close, malformed head or an expired try
                     ReportTryFailure(exchange, destination, endpoint, perTryExpired);
-                    string? timeout = !perTryExpired ? null : upstream.ReadTimeout?.Expired == true ? "read_timeout" : "per_try_timeout";
+                    string? timeout = !perTryExpired ? null : readTimedOut ? "read_timeout" : "per_try_timeout";
                     if (timeout is not null)
                     {
                         LogTryTimedOut(exchange.Connection.Id, destination.Cluster.Name, endpoint.Address, tries, timeout);

@@ -185,14 +185,9 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
         }
         else
         {
-            ReadTimeout.WaitBegins();
-            try
+            using (ReadTimeout.Wait())
             {
                 received = await wait.ConfigureAwait(false);
-            }
-            finally
-            {
-                ReadTimeout.WaitEnds();
             }
         }
         if (!received)
@@ -514,14 +509,9 @@ internal sealed class Http2ClientStream : UpstreamStream, IHttpBodySource
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<HttpBodyChunk> AwaitReadAsync(ValueTask<HttpBodyChunk> read)
     {
-        ReadTimeout.WaitBegins();
-        try
+        using (ReadTimeout.Wait())
         {
             return Observe(await read.ConfigureAwait(false));
-        }
-        finally
-        {
-            ReadTimeout.WaitEnds();
         }
     }
 
