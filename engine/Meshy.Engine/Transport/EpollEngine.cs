@@ -9,7 +9,8 @@ namespace Meshy.Engine.Transport;
 /// socket is edge-triggered for both directions; an event wakes that socket's waiters, which retry their
 /// system call. The runtime's engine costs one extra <c>recv</c> per message (it probes with a 1-byte peek
 /// that fails with EAGAIN before it waits); here a receive that returned less than its buffer is known to
-/// have drained the socket, so the next one waits for an event without asking the kernel first.
+/// have drained the socket, so the next one waits for an event without asking the kernel first. Where
+/// io_uring answers, the receives a turn's events allow are made in one call (<see cref="ReceiveBatch"/>).
 /// </summary>
 /// <remarks>
 /// With inline completions (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which <c>meshy</c> sets) there
@@ -170,6 +171,10 @@ internal sealed unsafe class EpollEngine
         // Every receive here rents a block and most consumers return it here: keep a few without the pool's lock.
         BlockMemoryPool.UseThreadCache();
         TurnClock.UseOnThisThread();
+        // Where io_uring answers, a turn's receives go to the kernel in one call (see ReceiveBatch).
+        ReceiveBatch? batch = ReceiveBatch.TryCreate(MaxEvents);
+        var turnChannels = new EpollSocketChannel?[batch is null ? 0 : MaxEvents];
+        var turnEvents = new uint[turnChannels.Length];
         while (true)
         {
             // Work left from the last turn: look for events without sleeping, then run it.
@@ -191,10 +196,21 @@ internal sealed unsafe class EpollEngine
                 uint flags = *(uint*)epollEvent;
                 ulong token = *(ulong*)(epollEvent + dataOffset);
                 int slot = (int)(uint)token;
-                if ((uint)slot < (uint)slots.Length && Volatile.Read(ref slots[slot]) is { } channel && channel.Token == token)
+                EpollSocketChannel? channel = (uint)slot < (uint)slots.Length && Volatile.Read(ref slots[slot]) is { } found && found.Token == token ? found : null;
+                if (batch is not null)
                 {
-                    channel.OnEvents(flags, wakeAsynchronously: !inline);
+                    turnChannels[i] = channel;
+                    turnEvents[i] = flags;
                 }
+                else
+                {
+                    channel?.OnEvents(flags, wakeAsynchronously: !inline);
+                }
+            }
+            if (batch is not null)
+            {
+                batch.Dispatch(turnChannels.AsSpan(0, count), turnEvents.AsSpan(0, count), wakeAsynchronously: !inline);
+                Array.Clear(turnChannels, 0, count);
             }
             // Only the work queued by now: what it queues in turn (a flush that finds more to send) waits for
             // the next turn, so a busy stream cannot keep every other socket of this engine from its events.

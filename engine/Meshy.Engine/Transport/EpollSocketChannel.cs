@@ -122,8 +122,24 @@ internal sealed class EpollSocketChannel : SocketChannel
 
     public override SocketSender CreateSender() => new EpollSocketSender(this);
 
+    private const uint ReadEvents = EpollInterop.EpollIn | EpollInterop.EpollPri | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr;
+
     /// <summary>Events of this socket (engine thread).</summary>
     internal void OnEvents(uint events, bool wakeAsynchronously)
+    {
+        if ((events & ReadEvents) != 0)
+        {
+            ReadinessSignal.Wake(TakeReadable(events), wakeAsynchronously);
+        }
+        OnWriteEvents(events, wakeAsynchronously);
+    }
+
+    /// <summary>
+    /// The read half of <see cref="OnEvents"/> for events with read readiness (<see cref="IsReadEvent"/>), without
+    /// the wake: the event is counted and the waiters are the caller's to wake (<see cref="ReadinessSignal.Wake"/>).
+    /// An engine turn that receives for those waiters first (<see cref="ReceiveBatch"/>).
+    /// </summary>
+    internal ReadinessWaiter? TakeReadable(uint events)
     {
         if ((events & (EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr | EpollInterop.EpollPri)) != 0)
         {
@@ -131,15 +147,23 @@ internal sealed class EpollSocketChannel : SocketChannel
             // data with more queued behind it: from here on every receive asks the kernel.
             _shortReceivesMayLeaveData = true;
         }
-        if ((events & (EpollInterop.EpollIn | EpollInterop.EpollPri | EpollInterop.EpollRdHup | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
-        {
-            _readable.Signal(wakeAsynchronously);
-        }
+        return _readable.SignalAndTake();
+    }
+
+    /// <summary>The write half of <see cref="OnEvents"/>.</summary>
+    internal void OnWriteEvents(uint events, bool wakeAsynchronously)
+    {
         if ((events & (EpollInterop.EpollOut | EpollInterop.EpollHup | EpollInterop.EpollErr)) != 0)
         {
             _writable.Signal(wakeAsynchronously);
         }
     }
+
+    /// <summary>Whether <paramref name="events"/> hold read readiness (or the end, or an error).</summary>
+    internal static bool IsReadEvent(uint events) => (events & ReadEvents) != 0;
+
+    /// <summary>This socket's reader, the one whose wait a <see cref="ReceiveBatch"/> may receive for.</summary>
+    internal SocketReader? Reader { get; set; }
 
     /// <summary>Read readiness, for a <see cref="SocketReader"/>'s wait.</summary>
     internal ReadinessSignal Readable => _readable;
@@ -163,29 +187,44 @@ internal sealed class EpollSocketChannel : SocketChannel
         while (true)
         {
             long events = _readable.Events;
-            int received = TryReceive(buffer);
-            if (received == 0 && IsClosed)
+            int received = EndReceive(TryReceive(buffer), buffer.Length, events);
+            if (received != -EpollInterop.EIntr)
             {
-                // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
-                throw new ObjectDisposedException(nameof(Socket), "the socket was closed locally");
-            }
-            _eventsBeforeLastReceive = events;
-            if (received >= 0)
-            {
-                _drained = received < buffer.Length;
                 return received;
             }
-            int errno = -received;
-            if (errno == EpollInterop.EAgain)
-            {
-                _drained = true;
-                return -1;
-            }
-            if (errno != EpollInterop.EIntr)
-            {
-                throw new SocketException((int)EpollInterop.ToSocketError(errno));
-            }
         }
+    }
+
+    /// <summary>
+    /// The bookkeeping of <see cref="ReceiveNow"/> for a receive made elsewhere (a <see cref="ReceiveBatch"/>):
+    /// <paramref name="result"/> is its count or minus errno, <paramref name="events"/> the readiness count read
+    /// before it. Returns as <see cref="ReceiveNow"/> does, or minus EINTR for a receive to make again.
+    /// </summary>
+    internal int EndReceive(int result, int length, long events)
+    {
+        if (result == 0 && IsClosed)
+        {
+            // Our own shutdown, not the peer's end of stream: the receive was cut short locally.
+            throw new ObjectDisposedException(nameof(Socket), "the socket was closed locally");
+        }
+        if (result >= 0)
+        {
+            _eventsBeforeLastReceive = events;
+            _drained = result < length;
+            return result;
+        }
+        int errno = -result;
+        if (errno == EpollInterop.EIntr)
+        {
+            return result;
+        }
+        _eventsBeforeLastReceive = events;
+        if (errno == EpollInterop.EAgain)
+        {
+            _drained = true;
+            return -1;
+        }
+        throw new SocketException((int)EpollInterop.ToSocketError(errno));
     }
 
     private protected override void OnClosed()

@@ -23,20 +23,25 @@ internal sealed class ReadinessSignal
     public long Events => Volatile.Read(ref _events);
 
     /// <summary>The kernel reported readiness (epoll thread): every waiter is woken.</summary>
-    public void Signal(bool wakeAsynchronously)
+    public void Signal(bool wakeAsynchronously) => Wake(SignalAndTake(), wakeAsynchronously);
+
+    /// <summary>
+    /// <see cref="Signal"/>, but the waiters (linked by <see cref="ReadinessWaiter.Next"/>) are the caller's to wake
+    /// with <see cref="Wake"/>; until then none of them can be woken or cancelled by anyone else.
+    /// </summary>
+    public ReadinessWaiter? SignalAndTake()
     {
         Interlocked.Increment(ref _events);
         if (Volatile.Read(ref _waiters) is null)
         {
-            return;
+            return null;
         }
-        ReadinessWaiter? waiters;
         lock (_lock)
         {
-            waiters = _waiters;
+            ReadinessWaiter? waiters = _waiters;
             _waiters = null;
+            return waiters;
         }
-        Wake(waiters, wakeAsynchronously);
     }
 
     /// <summary>The socket was closed: waiters wake (on the thread pool) and no one waits again.</summary>
@@ -100,7 +105,8 @@ internal sealed class ReadinessSignal
         }
     }
 
-    private static void Wake(ReadinessWaiter? waiters, bool wakeAsynchronously)
+    /// <summary>Wakes the waiters <see cref="SignalAndTake"/> took.</summary>
+    public static void Wake(ReadinessWaiter? waiters, bool wakeAsynchronously)
     {
         while (waiters is not null)
         {

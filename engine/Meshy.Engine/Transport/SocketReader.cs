@@ -47,6 +47,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private Exception? _error;
     private int _cancelRequested;
     private int _state;
+    private BatchedReceive _batched;
+    private long _batchedEvents;
 
     /// <param name="channel">The socket; this reader is its only receiver.</param>
     /// <param name="pool">Where blocks come from.</param>
@@ -56,6 +58,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         _channel = channel;
         _pool = pool;
         _translateError = translateError;
+        channel.Reader = this;
     }
 
     /// <inheritdoc />
@@ -219,6 +222,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         // After a receive that found nothing, always wait: with urgent data seen the channel never says a receive
         // needs an event, and asking again would spin.
         bool wait = !eventCame && _channel.ReceiveNeedsEvent;
+        BatchedReceive batched = _batched;
+        _batched = BatchedReceive.None;
         while (true)
         {
             if (Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0)
@@ -226,6 +231,22 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
                 Volatile.Write(ref _cancelRequested, 0);
                 result = CreateResult(canceled: true);
                 return true;
+            }
+            if (batched != BatchedReceive.None)
+            {
+                // The event's turn received already (see TryBeginBatchedReceive).
+                if (batched == BatchedReceive.Failed)
+                {
+                    throw _error!;
+                }
+                if (batched == BatchedReceive.Ready)
+                {
+                    result = CreateResult(canceled: false);
+                    return true;
+                }
+                batched = BatchedReceive.None;
+                wait = true;
+                continue;
             }
             if (wait)
             {
@@ -283,6 +304,64 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         result = default;
         return false;
+    }
+
+    /// <summary>Receives an engine turn made for this reader (tests tell the batched path ran by it).</summary>
+    internal long BatchedReceives { get; private set; }
+
+    /// <summary>
+    /// An engine turn (<see cref="ReceiveBatch"/>) took this reader's queued wait off the socket's signal: until the
+    /// turn wakes it, no one else can, so the buffer is the turn's to receive into. The room to receive into, or
+    /// false when the read is over (completed, cancelled) or <paramref name="waiters"/> are not this reader's alone.
+    /// </summary>
+    internal bool TryBeginBatchedReceive(ReadinessWaiter waiters, out Memory<byte> buffer)
+    {
+        if (!ReferenceEquals(waiters, _waiter) || waiters.Next is not null
+            || Volatile.Read(ref _cancelRequested) != 0 || (Volatile.Read(ref _state) & Completed) != 0)
+        {
+            buffer = default;
+            return false;
+        }
+        _batchedEvents = _channel.Readable.Events;
+        buffer = _chain.ReserveTail(_pool).Free;
+        return true;
+    }
+
+    /// <summary>
+    /// The turn's receive into the buffer <see cref="TryBeginBatchedReceive"/> gave: <paramref name="result"/> is its
+    /// count or minus errno. Applied as <see cref="ReceiveOnce"/> would; the woken read then takes the outcome.
+    /// </summary>
+    internal void EndBatchedReceive(int result, int length)
+    {
+        BatchedReceives++;
+        int received;
+        try
+        {
+            received = _channel.EndReceive(result, length, _batchedEvents);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            _chain.ReleaseEmptyTail();
+            _error = _translateError(ex);
+            _batched = BatchedReceive.Failed;
+            return;
+        }
+        if (received > 0)
+        {
+            _chain.Tail!.Grow(received);
+            _hasUnexamined = true;
+            _batched = BatchedReceive.Ready;
+            return;
+        }
+        _chain.ReleaseEmptyTail();
+        if (received == 0)
+        {
+            _ended = true;
+            _batched = BatchedReceive.Ready;
+            return;
+        }
+        // Nothing queued: wait for the next event; interrupted: receive again.
+        _batched = received == -1 ? BatchedReceive.NothingQueued : BatchedReceive.None;
     }
 
     /// <summary>The socket's event (or an interrupt) came: continue the pending read.</summary>
@@ -358,6 +437,15 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             ReleaseBlocksOnce();
         }
+    }
+
+    /// <summary>What an engine turn's receive left for the woken read.</summary>
+    private enum BatchedReceive : byte
+    {
+        None,
+        Ready,
+        NothingQueued,
+        Failed,
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

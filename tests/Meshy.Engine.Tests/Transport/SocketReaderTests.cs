@@ -94,6 +94,36 @@ public sealed class SocketReaderTests
         AssertNoBlockHeld(connection);
     }
 
+    [IoUringFact]
+    public async Task WaitingRead_WokenByEvents_ReceivesInTheEngineTurnsBatch_BytesThenEnd_OrAReset()
+    {
+        using Connection connection = await ConnectAsync();
+        var reader = (SocketReader)connection.Input;
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        await Loopback.SendAllAsync(connection.Peer, "batched"u8.ToArray());
+        AssertConsumedAndReleased(connection, await pending.AsTask().WaitAsync(Timeout), "batched"u8.ToArray());
+        long afterBytes = reader.BatchedReceives;
+        Assert.True(afterBytes >= 1, "the read woken by the bytes' event received in the engine's batch");
+
+        pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        connection.Peer.Shutdown(SocketShutdown.Send);
+        AssertEndedAndReleased(connection, await pending.AsTask().WaitAsync(Timeout));
+        Assert.True(reader.BatchedReceives > afterBytes, "the end of the stream came through the batch too");
+
+        using Connection resetting = await ConnectAsync();
+        var resetReader = (SocketReader)resetting.Input;
+        pending = resetting.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        resetting.Peer.LingerState = new LingerOption(true, 0);
+        resetting.Peer.Close();
+        await Assert.ThrowsAsync<IOException>(() => pending.AsTask().WaitAsync(Timeout));
+        Assert.True(resetReader.BatchedReceives >= 1, "the reset came through the batch");
+        await Assert.ThrowsAsync<IOException>(() => ReadAsync(resetting));
+        AssertNoBlockHeld(resetting);
+    }
+
     [EpollFact]
     public async Task AdvanceTo_ExaminedShortOfEnd_NextReadReturnsAtOnce_ExaminedEverything_NextReadWaits()
     {
