@@ -172,7 +172,7 @@ internal sealed unsafe partial class IoUring : IDisposable
             long result = Syscall(EnterSyscall, _ringFd, queued - submitted, submitted == queued ? queued - done : 0, submitted == queued ? EnterGetEvents : 0, 0);
             if (result < 0)
             {
-                int errno = Marshal.GetLastSystemError();
+                int errno = Marshal.GetLastPInvokeError();
                 if (errno is not (EpollInterop.EIntr or EpollInterop.EAgain or 16))     // EBUSY: completions to reap first
                 {
                     Environment.FailFast($"io_uring_enter failed with errno {errno}");
@@ -264,7 +264,8 @@ internal sealed unsafe partial class IoUring : IDisposable
     }
 
     // The C library's syscall() is variadic; on x64 and arm64 Linux six integer arguments pass as a fixed call would.
-    [LibraryImport("libc", EntryPoint = "syscall")]
+    // SetLastError: a failed io_uring_enter decides between a retry and FailFast, so errno must be the call's own.
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long a, long b, long c, long d, long e);
 
     [LibraryImport("libc", EntryPoint = "mmap")]

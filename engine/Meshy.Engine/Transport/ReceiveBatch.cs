@@ -101,8 +101,8 @@ internal sealed unsafe class ReceiveBatch
             handle.DangerousRelease();
             return;
         }
-        int index = _queued++;
         MemoryHandle pin = buffer.Pin();
+        int index = _queued++;
         _readers[index] = reader;
         _handles[index] = handle;
         _pins[index] = pin;
@@ -117,17 +117,24 @@ internal sealed unsafe class ReceiveBatch
         {
             return;
         }
-        var completions = new Completions(this);
-        _ring.Submit(ref completions);
-        for (int i = 0; i < queued; i++)
+        try
         {
-            _pins[i].Dispose();
-            _pins[i] = default;
-            _handles[i]!.DangerousRelease();
-            _handles[i] = null;
-            _readers[i] = null;
+            var completions = new Completions(this);
+            _ring.Submit(ref completions);
         }
-        _queued = 0;
+        finally
+        {
+            // Whatever happened, no handle stays referenced: a socket's close waits for its last reference.
+            for (int i = 0; i < queued; i++)
+            {
+                _pins[i].Dispose();
+                _pins[i] = default;
+                _handles[i]!.DangerousRelease();
+                _handles[i] = null;
+                _readers[i] = null;
+            }
+            _queued = 0;
+        }
     }
 
     private readonly struct Completions(ReceiveBatch batch) : IoUring.ICompletion

@@ -264,6 +264,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
                 ValueTask done = _wait;
                 _wait = default;
                 done.GetAwaiter().GetResult();
+                // An engine turn may have taken the wait between its queueing and here, and received for it.
+                batched = _batched;
+                _batched = BatchedReceive.None;
+                if (batched != BatchedReceive.None)
+                {
+                    continue;
+                }
             }
             if (ReceiveOnce(out result))
             {

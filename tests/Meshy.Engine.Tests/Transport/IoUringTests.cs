@@ -90,6 +90,7 @@ public sealed class IoUringTests
                 Assert.All(results.Values[..ring.Capacity], result => Assert.Equal(-EpollInterop.EAgain, result));
                 Assert.True(ring.TryQueueReceive((int)pair.Left.Handle, pointer, buffer.Length, 0));
                 ring.Submit(ref results);
+                Assert.Equal(ring.Capacity + 1, results.Count);
             }
         }
     }
