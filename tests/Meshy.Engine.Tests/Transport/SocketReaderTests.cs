@@ -124,6 +124,36 @@ public sealed class SocketReaderTests
         AssertNoBlockHeld(resetting);
     }
 
+    [IoUringFact]
+    public async Task ThreeHundredWaitingReads_PeersSendAtOnce_EachGetsItsOwnBytes_MoreThanOneRingsWorth()
+    {
+        // More readers than one submission takes (256), so a turn that finds them all ready submits mid-turn.
+        const int Count = 300;
+        var connections = new List<Connection>();
+        try
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                connections.Add(await ConnectAsync());
+            }
+            ValueTask<ReadResult>[] pending = [.. connections.Select(connection => connection.Input.ReadAsync())];
+            Assert.All(pending, read => Assert.False(read.IsCompleted));
+            for (int i = 0; i < Count; i++)
+            {
+                connections[i].Peer.Send(System.Text.Encoding.ASCII.GetBytes($"payload {i}"));
+            }
+            for (int i = 0; i < Count; i++)
+            {
+                AssertConsumedAndReleased(connections[i], await pending[i].AsTask().WaitAsync(Timeout), System.Text.Encoding.ASCII.GetBytes($"payload {i}"));
+                Assert.True(((SocketReader)connections[i].Input).BatchedReceives >= 1, $"read {i} received in a batch");
+            }
+        }
+        finally
+        {
+            connections.ForEach(connection => connection.Dispose());
+        }
+    }
+
     [EpollFact]
     public async Task AdvanceTo_ExaminedShortOfEnd_NextReadReturnsAtOnce_ExaminedEverything_NextReadWaits()
     {
