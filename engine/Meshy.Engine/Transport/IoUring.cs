@@ -168,8 +168,11 @@ internal sealed unsafe partial class IoUring : IDisposable
         while (done < queued)
         {
             // Each operation ends inside the call that submits it (MSG_DONTWAIT), so this waits only where a kernel
-            // finished one on a worker thread; the completions are harvested the same way either way.
-            long result = Syscall(EnterSyscall, _ringFd, queued - submitted, submitted == queued ? queued - done : 0, submitted == queued ? EnterGetEvents : 0, 0);
+            // finished one on a worker thread. Never wait while some are unsubmitted: they would never complete.
+            bool allSubmitted = submitted == queued;
+            long result = allSubmitted
+                ? Syscall(EnterSyscall, _ringFd, 0, queued - done, EnterGetEvents, 0)
+                : Syscall(EnterSyscall, _ringFd, queued - submitted, 0, 0, 0);
             if (result < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();

@@ -22,7 +22,6 @@ internal sealed unsafe class ReceiveBatch
     private readonly IoUring _ring;
     private readonly EpollSocketChannel?[] _channels;
     private readonly ReadinessWaiter?[] _readWaiters;
-    private readonly bool[] _readTaken;
     private readonly SocketReader?[] _readers;
     private readonly SafeSocketHandle?[] _handles;
     private readonly MemoryHandle[] _pins;
@@ -34,7 +33,6 @@ internal sealed unsafe class ReceiveBatch
         _ring = ring;
         _channels = new EpollSocketChannel?[maxEvents];
         _readWaiters = new ReadinessWaiter?[maxEvents];
-        _readTaken = new bool[maxEvents];
         _readers = new SocketReader?[ring.Capacity];
         _handles = new SafeSocketHandle?[ring.Capacity];
         _pins = new MemoryHandle[ring.Capacity];
@@ -56,7 +54,6 @@ internal sealed unsafe class ReceiveBatch
             }
             ReadinessWaiter? waiters = channel.TakeReadable(events[i]);
             _readWaiters[i] = waiters;
-            _readTaken[i] = true;
             if (waiters is not null && channel.Reader is { } reader)
             {
                 Queue(channel, reader, waiters);
@@ -69,12 +66,11 @@ internal sealed unsafe class ReceiveBatch
             {
                 continue;
             }
-            if (_readTaken[i])
+            if (EpollSocketChannel.IsReadEvent(events[i]))
             {
-                ReadinessWaiter? waiters = _readWaiters[i];
+                // Taken in the first pass, whoever else closed or completed what meanwhile: woken here or never.
+                ReadinessSignal.Wake(_readWaiters[i], wakeAsynchronously);
                 _readWaiters[i] = null;
-                _readTaken[i] = false;
-                ReadinessSignal.Wake(waiters, wakeAsynchronously);
             }
             channel.OnWriteEvents(events[i], wakeAsynchronously);
         }
