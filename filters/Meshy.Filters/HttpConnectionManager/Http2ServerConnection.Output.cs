@@ -84,11 +84,12 @@ internal sealed partial class Http2ServerConnection
     {
         if (_writeLock.Wait(0))
         {
-            _ = FlushControlAsync();
+            DetachedTask.Forget(FlushControlAsync());
         }
     }
 
-    private async Task FlushControlAsync()
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private async ValueTask FlushControlAsync()
     {
         try
         {
@@ -444,7 +445,7 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>The queued flush.</summary>
-    void IThreadPoolWorkItem.Execute() => _ = FlushAsync();
+    void IThreadPoolWorkItem.Execute() => DetachedTask.Forget(FlushAsync());
 
     /// <summary>
     /// Sends the queued control frames and every stream's queued frames, then lets those streams go on.

@@ -427,13 +427,12 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
     {
         if (HasControl && _sendLock.Wait(0))
         {
-            _ = FlushAndReleaseAsync();
+            DetachedTask.Forget(ReleaseSendAsync());
         }
     }
 
-    private async Task FlushAndReleaseAsync() => await ReleaseSendAsync().ConfigureAwait(false);
-
     /// <summary>Flushes the control frames queued meanwhile, then lets the next sender in (and flushes again if more came).</summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ReleaseSendAsync()
     {
         while (true)
@@ -459,6 +458,7 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
     /// closes the connection: the HEADERS lost with it belong to other streams too, which then fail at once
     /// as the read loop ends, instead of waiting for answers to requests that never left.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask SendQueuedAsync()
     {
         if (!HasControl)
