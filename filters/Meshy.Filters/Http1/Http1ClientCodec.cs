@@ -79,16 +79,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     private bool _bodyTaken;
 
     /// <inheritdoc />
-    public override ValueTask SendRequestHeadAsync(HttpRequestHead request)
-    {
-        ValueTask<bool> send = SendRequestHeadAsync(request, CancellationToken.None);
-        if (send.IsCompletedSuccessfully)
-        {
-            _chunked = send.Result;
-            return ValueTask.CompletedTask;
-        }
-        return AwaitChunkedAsync(send);
-    }
+    public override ValueTask SendRequestHeadAsync(HttpRequestHead request) => SendHead(request, CancellationToken.None, out _chunked);
 
     /// <inheritdoc />
     public override ValueTask SendRequestBodyAsync(IHttpBodySource body) => SendRequestBodyAsync(body, _chunked, CancellationToken.None);
@@ -118,24 +109,30 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         Lease!.Pool.Release(Lease, reusable);
     }
 
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
-    private async ValueTask AwaitChunkedAsync(ValueTask<bool> send) => _chunked = await send.ConfigureAwait(false);
-
     /// <summary>Sends the request head; returns whether the body goes chunked.</summary>
     public ValueTask<bool> SendRequestHeadAsync(HttpRequestHead request, CancellationToken cancellationToken)
+    {
+        ValueTask send = SendHead(request, cancellationToken, out bool chunked);
+        return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);
+    }
+
+    /// <summary>
+    /// Writes the request head and starts its send, whose task is returned as it is: on an engine thread the send
+    /// waits for the end of the turn, and a wrapper around it would be one more suspended method per request.
+    /// </summary>
+    private ValueTask SendHead(HttpRequestHead request, CancellationToken cancellationToken, out bool chunked)
     {
         _requestSent = false;
         _responseStarted = false;
         _bodyTaken = false;
         _output.Clear();
-        bool chunked = Http1RequestWriter.WriteHead(request, _output);
+        chunked = Http1RequestWriter.WriteHead(request, _output);
         if (!request.HasBody)
         {
             _requestSent = true;
             ReadTimeout.RequestSentWithItsHead();
         }
-        ValueTask send = Connection.Sender.SendAsync(_output.Written, cancellationToken);
-        return send.IsCompletedSuccessfully ? new ValueTask<bool>(chunked) : AwaitHeadAsync(send, chunked);
+        return Connection.Sender.SendAsync(_output.Written, cancellationToken);
     }
 
     /// <summary>
@@ -280,6 +277,7 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
         return done;
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> AwaitHeadAsync(ValueTask send, bool chunked)
     {
         await send.ConfigureAwait(false);
