@@ -10,7 +10,8 @@ namespace Meshy.Engine.Transport;
 /// system call. The runtime's engine costs one extra <c>recv</c> per message (it probes with a 1-byte peek
 /// that fails with EAGAIN before it waits); here a receive that returned less than its buffer is known to
 /// have drained the socket, so the next one waits for an event without asking the kernel first. Where
-/// io_uring answers, the receives a turn's events allow are made in one call (<see cref="ReceiveBatch"/>).
+/// io_uring answers, the receives a turn's events allow are made in one call (<see cref="ReceiveBatch"/>), and
+/// so are the sends its work made, before the engine waits again (<see cref="SendBatch"/>).
 /// </summary>
 /// <remarks>
 /// With inline completions (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which <c>meshy</c> sets) there
@@ -21,6 +22,7 @@ namespace Meshy.Engine.Transport;
 internal sealed unsafe class EpollEngine
 {
     private const int MaxEvents = 1024;
+    private const uint RingEntries = 1024;
 
     private static readonly Lazy<EpollEngine[]> Engines = new(CreateEngines);
     private static int _nextEngine;
@@ -70,9 +72,7 @@ internal sealed unsafe class EpollEngine
     /// </summary>
     /// <remarks>
     /// For work that should see everything a turn's events produced: the HTTP/2 output flush gathers the
-    /// frames of every stream answered in the turn, a mirror batch every copy made in it. (Deferring every
-    /// send this way was tried: wake-ups of the peers per request did not change, and suspended senders
-    /// allocated.)
+    /// frames of every stream answered in the turn, a mirror batch every copy made in it.
     /// </remarks>
     private static bool TryQueueAfterEvents(IThreadPoolWorkItem work)
     {
@@ -171,8 +171,12 @@ internal sealed unsafe class EpollEngine
         // Every receive here rents a block and most consumers return it here: keep a few without the pool's lock.
         BlockMemoryPool.UseThreadCache();
         TurnClock.UseOnThisThread();
-        // Where io_uring answers, a turn's receives go to the kernel in one call (see ReceiveBatch).
-        ReceiveBatch? batch = ReceiveBatch.TryCreate(MaxEvents);
+        // Where io_uring answers, a turn's receives go to the kernel in one call (see ReceiveBatch), and so do the
+        // sends its work makes where that work runs here (see SendBatch).
+        IoUring? ring = IoUring.TryCreate(RingEntries, Environment.GetEnvironmentVariable(IoUring.EnvironmentVariable));
+        ReceiveBatch? batch = ring is null ? null : new ReceiveBatch(ring, MaxEvents);
+        SendBatch? sends = ring is not null && inline ? new SendBatch(ring) : null;
+        SendBatch.Current = sends;
         var turnChannels = new EpollSocketChannel?[batch is null ? 0 : MaxEvents];
         var turnEvents = new uint[turnChannels.Length];
         while (true)
@@ -218,6 +222,8 @@ internal sealed unsafe class EpollEngine
             {
                 work.Execute();
             }
+            // The turn's sends go before the next wait: the peers are waiting for them.
+            sends?.Flush();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
 using Meshy.Engine.Tasks;
 
 namespace Meshy.Engine.Transport;
@@ -9,9 +10,10 @@ namespace Meshy.Engine.Transport;
 /// <summary>
 /// A <see cref="SocketSender"/> on an <see cref="EpollSocketChannel"/>: a plain <c>send</c>, or one
 /// <c>sendmsg</c> over the segments of a multi-segment buffer, straight from their memory; only a send the
-/// kernel cannot take now (EAGAIN) waits for write readiness.
+/// kernel cannot take now (EAGAIN) waits for write readiness. On an engine thread with a <see cref="SendBatch"/>
+/// the send joins the turn's batch instead, and the task completes when the batch is flushed.
 /// </summary>
-internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSender
+internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSender, IValueTaskSource
 {
     // IOV_MAX is 1024; a 1 MiB pipe read spans 64 blocks of 16 KiB, so one call takes it whole.
     private const int MaxVectors = 64;
@@ -22,12 +24,136 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
 
     private readonly ReadinessWaiter _waiter = new();
 
+    // A batched send: its completion, what it was to send, and (once the batch sent part of it) the plain send of the rest.
+    private ManualResetValueTaskSourceCore<bool> _batched = new() { RunContinuationsAsynchronously = false };
+    private ReadOnlySequence<byte> _batchedBuffer;
+    private CancellationToken _batchedToken;
+    private ValueTask _restSend;
+    private Action? _onRestSent;
+
     /// <inheritdoc />
     public override ValueTask SendAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        if (buffer.IsEmpty || cancellationToken.IsCancellationRequested)
+        {
+            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
+        }
+        if (!SendsAtOnce && SendBatch.Current is { } batch && TryJoin(batch, buffer, cancellationToken))
+        {
+            return new ValueTask(this, _batched.Version);
+        }
+        return SendNowAsync(buffer, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
+    {
+        if (memory.IsEmpty || cancellationToken.IsCancellationRequested)
+        {
+            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
+        }
+        if (!SendsAtOnce && SendBatch.Current is { } batch && TryJoin(batch, new ReadOnlySequence<byte>(memory), cancellationToken))
+        {
+            return new ValueTask(this, _batched.Version);
+        }
+        return SendNowAsync(memory, cancellationToken);
+    }
+
+    private bool TryJoin(SendBatch batch, in ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!batch.TryQueue(this, channel.Handle, buffer))
+        {
+            return false;
+        }
+        _batched.Reset();
+        _batchedBuffer = buffer;
+        _batchedToken = cancellationToken;
+        return true;
+    }
+
+    /// <summary>
+    /// The batch's send ended with <paramref name="result"/> (bytes taken, or minus errno): the task completes, or
+    /// the rest goes on as a plain send (which may wait for write readiness) and the task completes with that.
+    /// </summary>
+    internal void EndBatchedSend(int result)
+    {
+        ReadOnlySequence<byte> rest = _batchedBuffer;
+        CancellationToken cancellationToken = _batchedToken;
+        _batchedBuffer = default;
+        _batchedToken = default;
+        if (result == SendBatch.Closed)
+        {
+            _batched.SetException(new ObjectDisposedException(typeof(Socket).FullName));
+            return;
+        }
+        if (result >= 0)
+        {
+            CountSent(result);
+            rest = rest.Slice(result);
+            if (rest.IsEmpty)
+            {
+                _batched.SetResult(true);
+                return;
+            }
+        }
+        else if (-result is not (EpollInterop.EAgain or EpollInterop.EIntr))
+        {
+            _batched.SetException(new SocketException((int)EpollInterop.ToSocketError(-result)));
+            return;
+        }
+        ValueTask send;
+        try
+        {
+            send = SendNowAsync(rest, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _batched.SetException(ex);
+            return;
+        }
+        if (send.IsCompleted)
+        {
+            EndRestSend(send);
+            return;
+        }
+        _restSend = send;
+        send.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRestSent ??= OnRestSent);
+    }
+
+    private void OnRestSent()
+    {
+        ValueTask send = _restSend;
+        _restSend = default;
+        EndRestSend(send);
+    }
+
+    private void EndRestSend(ValueTask send)
+    {
+        try
+        {
+            send.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _batched.SetException(ex);
+            return;
+        }
+        _batched.SetResult(true);
+    }
+
+    void IValueTaskSource.GetResult(short token) => _batched.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _batched.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _batched.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Sends now: system calls until the kernel took everything, waiting for write readiness where it is full.</summary>
+    private ValueTask SendNowAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
         if (buffer.IsSingleSegment)
         {
-            return SendAsync(buffer.First, cancellationToken);
+            return SendNowAsync(buffer.First, cancellationToken);
         }
         if (cancellationToken.IsCancellationRequested)
         {
@@ -55,8 +181,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc />
-    public override ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
+    private ValueTask SendNowAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -109,14 +234,14 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     private async ValueTask AwaitSequenceAsync(ValueTask wait, ReadOnlySequence<byte> rest, CancellationToken cancellationToken)
     {
         await wait.ConfigureAwait(false);
-        await SendAsync(rest, cancellationToken).ConfigureAwait(false);
+        await SendNowAsync(rest, cancellationToken).ConfigureAwait(false);
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask AwaitMemoryAsync(ValueTask wait, ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
     {
         await wait.ConfigureAwait(false);
-        await SendAsync(rest, cancellationToken).ConfigureAwait(false);
+        await SendNowAsync(rest, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Bytes the kernel took (counted), or minus errno.</summary>

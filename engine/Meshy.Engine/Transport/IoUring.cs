@@ -4,9 +4,10 @@ namespace Meshy.Engine.Transport;
 
 /// <summary>
 /// An io_uring used as a batch of system calls, not as an asynchronous engine: an engine thread queues the
-/// receives of a turn's ready sockets and the kernel runs them all in one <c>io_uring_enter</c>. Every
-/// receive carries <c>MSG_DONTWAIT</c>, so the kernel finishes it inside that call (a socket with nothing
-/// queued answers EAGAIN instead of being watched), and no buffer is left to the kernel afterwards.
+/// receives of a turn's ready sockets, or the sends its work made, and the kernel runs them all in one
+/// <c>io_uring_enter</c>. Every operation carries <c>MSG_DONTWAIT</c>, so the kernel finishes it inside that
+/// call (a socket with nothing queued, or no room, answers EAGAIN instead of being watched), and no buffer is
+/// left to the kernel afterwards.
 /// </summary>
 /// <remarks>
 /// Where the transition into the kernel is dear (a paravirtualised guest here spends about 1 µs per system
@@ -16,6 +17,8 @@ internal sealed unsafe partial class IoUring : IDisposable
 {
     private const int SetupSyscall = 425;       // io_uring_setup, io_uring_enter: one number on every architecture
     private const int EnterSyscall = 426;
+    private const byte OpSendMessage = 9;        // IORING_OP_SENDMSG
+    private const byte OpSend = 26;              // IORING_OP_SEND
     private const byte OpReceive = 27;           // IORING_OP_RECV
     private const uint EnterGetEvents = 1;       // IORING_ENTER_GETEVENTS
     private const uint FeatureSingleMmap = 1;    // IORING_FEAT_SINGLE_MMAP
@@ -23,6 +26,7 @@ internal sealed unsafe partial class IoUring : IDisposable
     private const long CqRingOffset = 0x8000000;
     private const long SqesOffset = 0x10000000;
     private const int MsgDontWait = 0x40;
+    private const int SendFlags = MsgDontWait | EpollInterop.MsgNoSignal;
     private const int SqeSize = 64;
     private const int CqeSize = 16;
 
@@ -69,7 +73,7 @@ internal sealed unsafe partial class IoUring : IDisposable
     /// <summary>
     /// A ring of <paramref name="entries"/>, or null where there is none to have: not Linux x64/arm64, io_uring
     /// refused (an old kernel, <c>kernel.io_uring_disabled</c>, a seccomp filter), <see cref="EnvironmentVariable"/>
-    /// set to 0, or a kernel that would wait on a <c>MSG_DONTWAIT</c> receive instead of answering at once.
+    /// set to 0, or a kernel that would wait on a <c>MSG_DONTWAIT</c> receive or send instead of answering at once.
     /// </summary>
     /// <param name="entries">Operations per submission (rounded up to a power of two by the kernel).</param>
     /// <param name="setting"><see cref="EnvironmentVariable"/>'s value: "0" for none.</param>
@@ -130,7 +134,21 @@ internal sealed unsafe partial class IoUring : IDisposable
     }
 
     /// <summary>Queues a non-blocking <c>recv</c> of up to <paramref name="length"/> bytes; false when the batch is full.</summary>
-    public bool TryQueueReceive(int fd, byte* buffer, int length, ulong userData)
+    public bool TryQueueReceive(int fd, byte* buffer, int length, ulong userData) =>
+        TryQueue(OpReceive, fd, (ulong)buffer, (uint)length, MsgDontWait, userData);
+
+    /// <summary>Queues a non-blocking <c>send</c> of <paramref name="length"/> bytes; false when the batch is full.</summary>
+    public bool TryQueueSend(int fd, byte* buffer, int length, ulong userData) =>
+        TryQueue(OpSend, fd, (ulong)buffer, (uint)length, SendFlags, userData);
+
+    /// <summary>
+    /// Queues a non-blocking <c>sendmsg</c>; false when the batch is full. The kernel reads <paramref name="message"/>
+    /// and its vectors during <see cref="Submit"/>, so they must stay where they are until it returns.
+    /// </summary>
+    public bool TryQueueSendMessage(int fd, EpollInterop.MessageHeader* message, ulong userData) =>
+        TryQueue(OpSendMessage, fd, (ulong)message, 1, SendFlags, userData);
+
+    private bool TryQueue(byte opcode, int fd, ulong address, uint length, int flags, ulong userData)
     {
         if (_queued == Capacity)
         {
@@ -139,11 +157,11 @@ internal sealed unsafe partial class IoUring : IDisposable
         uint tail = *_sqTail + _queued;
         byte* sqe = _sqes + ((tail & _sqMask) * SqeSize);
         new Span<byte>(sqe, SqeSize).Clear();
-        sqe[0] = OpReceive;
+        sqe[0] = opcode;
         *(int*)(sqe + 4) = fd;
-        *(ulong*)(sqe + 16) = (ulong)buffer;
-        *(uint*)(sqe + 24) = (uint)length;
-        *(int*)(sqe + 28) = MsgDontWait;
+        *(ulong*)(sqe + 16) = address;
+        *(uint*)(sqe + 24) = length;
+        *(int*)(sqe + 28) = flags;
         *(ulong*)(sqe + 32) = userData;
         _queued++;
         return true;
@@ -203,7 +221,10 @@ internal sealed unsafe partial class IoUring : IDisposable
         return tail - head;
     }
 
-    /// <summary>Whether a receive on an empty socket comes back EAGAIN from the call that submitted it (kernels since 5.x do).</summary>
+    /// <summary>
+    /// Whether a receive on an empty socket, and a send to a full one, come back EAGAIN from the call that submitted
+    /// them (kernels since 5.x do) rather than being left to wait in the kernel.
+    /// </summary>
     private bool AnswersAtOnce()
     {
         int* pair = stackalloc int[2];
@@ -211,18 +232,32 @@ internal sealed unsafe partial class IoUring : IDisposable
         {
             return false;
         }
-        byte buffer;
-        TryQueueReceive(pair[0], &buffer, 1, 0);
-        uint queued = _queued;
-        _queued = 0;
-        Volatile.Write(ref *_sqTail, *_sqTail + queued);
-        var probe = new FirstResult();
-        bool answered = Syscall(EnterSyscall, _ringFd, 1, 0, 0, 0) == 1 && Harvest(ref probe) == 1 && probe.Result == -EpollInterop.EAgain;
+        byte* buffer = stackalloc byte[4096];
+        bool answered = RunsAtOnce(TryQueueReceive(pair[0], buffer, 1, 0));
+        if (answered)
+        {
+            // Fill the socket (its smallest send buffer, so a few calls do), then one more send must not wait.
+            int smallest = 1;
+            SetSocketOption(pair[1], 1 /* SOL_SOCKET */, 7 /* SO_SNDBUF */, &smallest, sizeof(int));
+            while (SendNow(pair[1], buffer, 4096, SendFlags) > 0)
+            {
+            }
+            answered = RunsAtOnce(TryQueueSend(pair[1], buffer, 4096, 0));
+        }
         Close(pair[0]);
         Close(pair[1]);
         return answered;
     }
 
+    /// <summary>Submits the one operation just queued without waiting: whether it came back EAGAIN from that call.</summary>
+    private bool RunsAtOnce(bool queued)
+    {
+        uint count = _queued;
+        _queued = 0;
+        Volatile.Write(ref *_sqTail, *_sqTail + count);
+        var probe = new FirstResult();
+        return queued && Syscall(EnterSyscall, _ringFd, 1, 0, 0, 0) == 1 && Harvest(ref probe) == 1 && probe.Result == -EpollInterop.EAgain;
+    }
 
     private static byte* Map(int fd, nuint length, long offset)
     {
@@ -279,6 +314,12 @@ internal sealed unsafe partial class IoUring : IDisposable
 
     [LibraryImport("libc", EntryPoint = "socketpair")]
     private static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt")]
+    private static partial int SetSocketOption(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport("libc", EntryPoint = "send")]
+    private static partial nint SendNow(int fd, byte* buffer, nuint length, int flags);
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);

@@ -17,8 +17,6 @@ namespace Meshy.Engine.Transport;
 /// </remarks>
 internal sealed unsafe class ReceiveBatch
 {
-    private const uint RingEntries = 256;
-
     private readonly IoUring _ring;
     private readonly EpollSocketChannel?[] _channels;
     private readonly ReadinessWaiter?[] _readWaiters;
@@ -28,7 +26,8 @@ internal sealed unsafe class ReceiveBatch
     private readonly int[] _lengths;
     private int _queued;
 
-    private ReceiveBatch(IoUring ring, int maxEvents)
+    /// <summary>A batch for a turn of up to <paramref name="maxEvents"/> events, receiving through <paramref name="ring"/>.</summary>
+    public ReceiveBatch(IoUring ring, int maxEvents)
     {
         _ring = ring;
         _channels = new EpollSocketChannel?[maxEvents];
@@ -38,10 +37,6 @@ internal sealed unsafe class ReceiveBatch
         _pins = new MemoryHandle[ring.Capacity];
         _lengths = new int[ring.Capacity];
     }
-
-    /// <summary>A batch for a turn of up to <paramref name="maxEvents"/> events; null without io_uring (see <see cref="IoUring.TryCreate"/>).</summary>
-    public static ReceiveBatch? TryCreate(int maxEvents) =>
-        IoUring.TryCreate(RingEntries, Environment.GetEnvironmentVariable(IoUring.EnvironmentVariable)) is { } ring ? new ReceiveBatch(ring, maxEvents) : null;
 
     /// <summary>Handles a turn's <paramref name="channels"/> and their <paramref name="events"/>, as <see cref="EpollSocketChannel.OnEvents"/> would one by one.</summary>
     public void Dispatch(ReadOnlySpan<EpollSocketChannel?> channels, ReadOnlySpan<uint> events, bool wakeAsynchronously)

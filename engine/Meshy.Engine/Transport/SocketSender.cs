@@ -16,6 +16,13 @@ public abstract class SocketSender : IDisposable
     {
     }
 
+    /// <summary>
+    /// True to send each buffer when it is given, never in the engine turn's batch (see <c>SendBatch</c>), whose
+    /// send completes at the end of the turn: for an owner that holds a lock across its send which others take on
+    /// the same turn, and would then wait for the turn's end.
+    /// </summary>
+    public bool SendsAtOnce { get; set; }
+
     /// <summary>Bytes handed to the kernel so far.</summary>
     public long BytesSent => Volatile.Read(ref _bytesSent);
 

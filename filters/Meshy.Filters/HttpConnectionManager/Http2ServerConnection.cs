@@ -127,6 +127,9 @@ internal sealed partial class Http2ServerConnection : IHttp2StreamOwner, IThread
         _connection = connection;
         _input = connection.Transport.Input;
         _sender = connection.Sender;
+        // The flush holds the write lock across its send: batched, it would hold it to the end of the turn, and
+        // responses ready meanwhile would wait for the lock on the thread pool.
+        _sender.SendsAtOnce = true;
         _logger = manager.Logger;
         _time = manager.Time;
         _config = manager.Settings.Http2;

@@ -1,0 +1,345 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Meshy.Engine.Transport;
+using Meshy.Testing;
+
+namespace Meshy.Engine.Tests.Transport;
+
+/// <summary>
+/// <see cref="SendBatch"/> over real loopback sockets, driven on the test's thread as an engine turn drives it: a send
+/// made while the batch is the thread's waits for <see cref="SendBatch.Flush"/>, which makes every queued send in one
+/// call; what the kernel does not take goes on as a plain send; failures are the kernel's; nothing outlives the call.
+/// </summary>
+[Collection(EpollSocketChannelTests.Alone)]
+public sealed class SendBatchTests
+{
+    private static readonly TimeSpan Timeout = Loopback.DefaultTimeout;
+
+    [IoUringFact]
+    public async Task Flush_SendsOfFourSockets_NoneLeavesBeforeFlush_ThenEachArrivesWhole()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        var pairs = new List<(EpollSocketChannel Channel, Socket Peer)>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+                pairs.Add((new EpollSocketChannel(accepted, EpollEngine.Next()), peer));
+            }
+            var senders = pairs.Select(pair => pair.Channel.CreateSender()).ToArray();
+            // Two plain buffers (send) and two of three segments (sendmsg).
+            byte[][] payloads = [.. Enumerable.Range(0, 4).Select(i => RandomNumberGenerator.GetBytes(100 + (i * 1000)))];
+            var sends = new ValueTask[4];
+
+            SendBatch.Current = batch;
+            try
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    sends[i] = i % 2 == 0
+                        ? senders[i].SendAsync(payloads[i], CancellationToken.None)
+                        : senders[i].SendAsync(SequenceShapes.FromChunks(Split(payloads[i], 3)), CancellationToken.None);
+                }
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+
+            Assert.All(sends, send => Assert.False(send.IsCompleted, "a batched send completes at the flush"));
+            Assert.All(pairs, pair => Assert.Equal(0, pair.Peer.Available));
+            Assert.All(senders, sender => Assert.Equal(0, sender.BytesSent));
+
+            batch.Flush();
+
+            Assert.All(sends, send => Assert.True(send.IsCompletedSuccessfully));
+            Assert.Equal(0, ring.Queued);
+            for (int i = 0; i < 4; i++)
+            {
+                sends[i].GetAwaiter().GetResult();
+                Assert.Equal(payloads[i], await Loopback.ReadExactlyAsync(pairs[i].Peer, payloads[i].Length));
+                Assert.Equal(payloads[i].Length, senders[i].BytesSent);
+            }
+        }
+        finally
+        {
+            Close(pairs);
+        }
+    }
+
+    [IoUringFact]
+    public async Task Flush_MoreThanTheSocketTakes_RestGoesOnAsPlainSend_AllArrivesInOrder()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        var pool = new BlockMemoryPool();
+        var blocks = new List<IMemoryOwner<byte>>();
+        try
+        {
+            // 100 pooled segments of 16 KiB less a bit: more than one sendmsg takes (64), and far more than the
+            // fixed 32 KiB send buffer holds while the peer does not read.
+            channel.Socket.SendBufferSize = 32 * 1024;
+            var chunks = new List<ReadOnlyMemory<byte>>();
+            for (int i = 0; i < 100; i++)
+            {
+                IMemoryOwner<byte> block = pool.Rent();
+                blocks.Add(block);
+                Memory<byte> chunk = block.Memory[7..];
+                RandomNumberGenerator.Fill(chunk.Span);
+                chunks.Add(chunk);
+            }
+            ReadOnlySequence<byte> sequence = SequenceShapes.FromChunks(chunks);
+            byte[] expected = SHA256.HashData(sequence.ToArray());
+            using SocketSender sender = channel.CreateSender();
+
+            SendBatch.Current = batch;
+            ValueTask send;
+            try
+            {
+                send = sender.SendAsync(sequence, CancellationToken.None);
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+            batch.Flush();
+
+            Assert.False(send.IsCompleted, "the rest waits for the peer to read");
+            Assert.InRange(sender.BytesSent, 1, sequence.Length - 1);
+            Task<(byte[] Hash, long Length)> reading = Loopback.HashToEndAsync(peer);
+            await send.AsTask().WaitAsync(Timeout);
+            channel.Socket.Shutdown(SocketShutdown.Send);
+            (byte[] hash, long received) = await reading.WaitAsync(Timeout);
+
+            Assert.Equal(sequence.Length, received);
+            Assert.Equal(expected, hash);
+            Assert.Equal(sequence.Length, sender.BytesSent);
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+            foreach (IMemoryOwner<byte> block in blocks)
+            {
+                block.Dispose();
+            }
+        }
+    }
+
+    [IoUringFact]
+    public async Task Flush_PeerReset_SendFailsWithTheKernelsError()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            peer.LingerState = new LingerOption(enable: true, seconds: 0);
+            peer.Close();
+            await Loopback.WaitUntilAsync(() => channel.Socket.Poll(0, SelectMode.SelectRead), "the reset arrives");
+            using SocketSender sender = channel.CreateSender();
+
+            SendBatch.Current = batch;
+            ValueTask send;
+            try
+            {
+                send = sender.SendAsync("after the reset"u8.ToArray(), CancellationToken.None);
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+            batch.Flush();
+
+            var failed = await Assert.ThrowsAsync<SocketException>(() => send.AsTask().WaitAsync(Timeout));
+            Assert.True(failed.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown, $"got {failed.SocketErrorCode}");
+            Assert.Equal(0, sender.BytesSent);
+        }
+        finally
+        {
+            channel.Close();
+        }
+    }
+
+    [IoUringFact]
+    public async Task Flush_ContinuationSendsAgain_ThatSendJoinsTheSameFlush()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            using SocketSender sender = channel.CreateSender();
+            ValueTask second = default;
+            bool secondStarted = false;
+
+            SendBatch.Current = batch;
+            try
+            {
+                ValueTask first = sender.SendAsync("head;"u8.ToArray(), CancellationToken.None);
+                // As an await on the engine's thread resumes: inline, whatever context the test runs in.
+                first.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+                {
+                    first.GetAwaiter().GetResult();
+                    second = sender.SendAsync("body"u8.ToArray(), CancellationToken.None);
+                    secondStarted = true;
+                });
+                Assert.False(first.IsCompleted);
+
+                batch.Flush();
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+
+            Assert.True(secondStarted, "the first send's continuation ran inside the flush");
+            Assert.True(second.IsCompletedSuccessfully, "the flush went round again for the send its continuation made");
+            Assert.Equal(0, ring.Queued);
+            Assert.Equal("head;body"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 9));
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+
+    [IoUringFact]
+    public async Task Flush_SocketClosedOnThisThreadWhileQueued_CloseDoesNotWait_SendFailsAsDisposed()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        using var _ = peer;
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        using SocketSender sender = channel.CreateSender();
+
+        SendBatch.Current = batch;
+        ValueTask send;
+        try
+        {
+            send = sender.SendAsync("too late"u8.ToArray(), CancellationToken.None);
+        }
+        finally
+        {
+            SendBatch.Current = null;
+        }
+        // Closed before the flush (as the batch's own thread may do): the close must not wait for the flush (a socket's
+        // close spins until its handle's last reference goes), and no socket that reuses the descriptor gets the bytes.
+        Task closing = Task.Run(channel.Close);
+        await closing.WaitAsync(Timeout);
+        (Socket other, Socket otherPeer) = await Loopback.ConnectPairAsync();
+        using var __ = other;
+        using var ___ = otherPeer;
+        batch.Flush();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => send.AsTask().WaitAsync(Timeout));
+        Assert.Empty(await Loopback.ReadToEndAsync(peer));
+        Assert.Equal(0, otherPeer.Available);
+        Assert.Equal(0, sender.BytesSent);
+    }
+
+    [IoUringFact]
+    public async Task SendAsync_BatchFull_SendsAtOnceInstead()
+    {
+        using var ring = IoUring.TryCreate(2, setting: null)!;
+        using var batch = new SendBatch(ring);
+        var pairs = new List<(EpollSocketChannel Channel, Socket Peer)>();
+        try
+        {
+            for (int i = 0; i <= ring.Capacity; i++)
+            {
+                (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+                pairs.Add((new EpollSocketChannel(accepted, EpollEngine.Next()), peer));
+            }
+            var sends = new ValueTask[pairs.Count];
+
+            SendBatch.Current = batch;
+            try
+            {
+                for (int i = 0; i < pairs.Count; i++)
+                {
+                    sends[i] = pairs[i].Channel.CreateSender().SendAsync(new[] { (byte)i }, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+
+            Assert.All(sends[..ring.Capacity], send => Assert.False(send.IsCompleted));
+            Assert.True(sends[ring.Capacity].IsCompletedSuccessfully, "no room in the batch: sent at once");
+            batch.Flush();
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                Assert.True(sends[i].IsCompletedSuccessfully);
+                Assert.Equal(new[] { (byte)i }, await Loopback.ReadExactlyAsync(pairs[i].Peer, 1));
+            }
+        }
+        finally
+        {
+            Close(pairs);
+        }
+    }
+
+    [IoUringFact]
+    public async Task SendAsync_SenderThatSendsAtOnce_GoesToTheKernelNow_NotIntoTheBatch()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            using SocketSender sender = channel.CreateSender();
+            sender.SendsAtOnce = true;
+
+            SendBatch.Current = batch;
+            ValueTask send;
+            try
+            {
+                send = sender.SendAsync("now"u8.ToArray(), CancellationToken.None);
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+
+            Assert.True(send.IsCompletedSuccessfully, "sent before the flush");
+            Assert.Equal(3, sender.BytesSent);
+            Assert.Equal("now"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 3));
+            batch.Flush();
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+
+    private static IEnumerable<ReadOnlyMemory<byte>> Split(byte[] data, int parts)
+    {
+        int size = (data.Length + parts - 1) / parts;
+        for (int offset = 0; offset < data.Length; offset += size)
+        {
+            yield return data.AsMemory(offset, Math.Min(size, data.Length - offset));
+        }
+    }
+
+    private static void Close(List<(EpollSocketChannel Channel, Socket Peer)> pairs)
+    {
+        foreach ((EpollSocketChannel channel, Socket peer) in pairs)
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+}
