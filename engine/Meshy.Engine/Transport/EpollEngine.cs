@@ -23,6 +23,7 @@ internal sealed unsafe class EpollEngine
 {
     private const int MaxEvents = 1024;
     private const uint RingEntries = 1024;
+    private const uint FallbackRingEntries = 128;
 
     private static readonly Lazy<EpollEngine[]> Engines = new(CreateEngines);
     private static int _nextEngine;
@@ -173,7 +174,9 @@ internal sealed unsafe class EpollEngine
         TurnClock.UseOnThisThread();
         // Where io_uring answers, a turn's receives go to the kernel in one call (see ReceiveBatch), and so do the
         // sends its work makes where that work runs here (see SendBatch).
-        IoUring? ring = IoUring.TryCreate(RingEntries, Environment.GetEnvironmentVariable(IoUring.EnvironmentVariable));
+        // A smaller ring where the large one is refused (kernels before 5.12 count ring memory against RLIMIT_MEMLOCK).
+        string? setting = Environment.GetEnvironmentVariable(IoUring.EnvironmentVariable);
+        IoUring? ring = IoUring.TryCreate(RingEntries, setting) ?? IoUring.TryCreate(FallbackRingEntries, setting);
         ReceiveBatch? batch = ring is null ? null : new ReceiveBatch(ring, MaxEvents);
         SendBatch? sends = ring is not null && inline ? new SendBatch(ring) : null;
         SendBatch.Current = sends;

@@ -29,6 +29,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     private ReadOnlySequence<byte> _batchedBuffer;
     private CancellationToken _batchedToken;
     private ValueTask _restSend;
+    private bool _inBatch;
     private Action? _onRestSent;
 
     /// <inheritdoc />
@@ -59,12 +60,22 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
         return SendNowAsync(memory, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public override ValueTask SendAtOnceAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken) =>
+        memory.IsEmpty ? ValueTask.CompletedTask : SendNowAsync(memory, cancellationToken);
+
     private bool TryJoin(SendBatch batch, in ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        if (_inBatch)
+        {
+            // Its bytes would go out ahead of, or mixed with, those of the send still queued.
+            throw new InvalidOperationException("A send is already under way on this socket: one send at a time.");
+        }
         if (!batch.TryQueue(this, channel.Handle, buffer))
         {
             return false;
         }
+        _inBatch = true;
         _batched.Reset();
         _batchedBuffer = buffer;
         _batchedToken = cancellationToken;
@@ -77,6 +88,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     /// </summary>
     internal void EndBatchedSend(int result)
     {
+        _inBatch = false;
         ReadOnlySequence<byte> rest = _batchedBuffer;
         CancellationToken cancellationToken = _batchedToken;
         _batchedBuffer = default;

@@ -78,7 +78,7 @@ internal sealed unsafe class SendBatch : IDisposable
         {
             return false;
         }
-        int index = _queued++;
+        int index = _queued;
         EpollInterop.MessageHeader* message = _messages + index;
         EpollInterop.IoVector* vectors = _vectors + _vectorsUsed;
         int count = 0;
@@ -102,6 +102,7 @@ internal sealed unsafe class SendBatch : IDisposable
         *message = new EpollInterop.MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
         _senders[index] = sender;
         _handles[index] = handle;
+        _queued++;
         return true;
     }
 
@@ -173,6 +174,8 @@ internal sealed unsafe class SendBatch : IDisposable
             }
             int fd = (int)_handles[i]!.DangerousGetHandle();
             EpollInterop.MessageHeader* message = _messages + i;
+            // The slots fit the ring (one each), so every one is queued; were one not, its send would go on plainly.
+            _results[i] = -EpollInterop.EAgain;
             if (message->VectorCount == 1)
             {
                 _ring.TryQueueSend(fd, message->Vectors[0].Base, (int)message->Vectors[0].Length, (ulong)i);

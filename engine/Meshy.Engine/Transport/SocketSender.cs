@@ -32,6 +32,14 @@ public abstract class SocketSender : IDisposable
     /// <summary>Sends every byte of <paramref name="memory"/>.</summary>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends <paramref name="memory"/> when it is given, never in the engine turn's batch: for a send that may overlap
+    /// another on the same socket before its bytes could be ordered behind it (an interim 100 Continue, started by the
+    /// request body's first read while the response may be on its way).
+    /// </summary>
+    public virtual ValueTask SendAtOnceAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken) =>
+        SendAsync(memory, cancellationToken);
+
     /// <summary>Releases what the sender reuses between sends (the socket is owned elsewhere).</summary>
     public virtual void Dispose()
     {

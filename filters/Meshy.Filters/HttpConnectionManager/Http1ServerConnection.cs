@@ -119,7 +119,7 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
 
     /// <inheritdoc />
     public ValueTask SendContinueAsync(CancellationToken cancellationToken) =>
-        _exchange.ResponseStarted ? ValueTask.CompletedTask : _sender.SendAsync(ContinueBytes, cancellationToken);
+        _exchange.ResponseStarted ? ValueTask.CompletedTask : _sender.SendAtOnceAsync(ContinueBytes, cancellationToken);
 
     public void Dispose()
     {

@@ -132,6 +132,49 @@ public sealed class SendBatchTests
     }
 
     [IoUringFact]
+    public async Task Flush_MoreSegmentsThanOneSendmsgTakes_TheRestGoesOnPlainly_InOrder()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            // 100 small segments (room for all in the socket): the batch's sendmsg takes the first 64 whole.
+            byte[] data = RandomNumberGenerator.GetBytes(1000);
+            ReadOnlySequence<byte> sequence = SequenceShapes.FromChunks(Split(data, 100));
+            int segments = 0;
+            foreach (ReadOnlyMemory<byte> _ in sequence)
+            {
+                segments++;
+            }
+            Assert.Equal(100, segments);
+            using SocketSender sender = channel.CreateSender();
+
+            SendBatch.Current = batch;
+            ValueTask send;
+            try
+            {
+                send = sender.SendAsync(sequence, CancellationToken.None);
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+            batch.Flush();
+
+            Assert.True(send.IsCompletedSuccessfully, "the 36 segments past the sendmsg went out plainly within the flush");
+            Assert.Equal(data, await Loopback.ReadExactlyAsync(peer, data.Length));
+            Assert.Equal(data.Length, sender.BytesSent);
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+
+    [IoUringFact]
     public async Task Flush_PeerReset_SendFailsWithTheKernelsError()
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
@@ -189,7 +232,8 @@ public sealed class SendBatchTests
                 {
                     first.GetAwaiter().GetResult();
                     second = sender.SendAsync("body"u8.ToArray(), CancellationToken.None);
-                    secondStarted = true;
+                    // Queued, not sent plainly: the batch is still this thread's.
+                    secondStarted = !second.IsCompleted;
                 });
                 Assert.False(first.IsCompleted);
 
@@ -200,7 +244,7 @@ public sealed class SendBatchTests
                 SendBatch.Current = null;
             }
 
-            Assert.True(secondStarted, "the first send's continuation ran inside the flush");
+            Assert.True(secondStarted, "the first send's continuation ran inside the flush and queued its send");
             Assert.True(second.IsCompletedSuccessfully, "the flush went round again for the send its continuation made");
             Assert.Equal(0, ring.Queued);
             Assert.Equal("head;body"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 9));
@@ -243,6 +287,7 @@ public sealed class SendBatchTests
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => send.AsTask().WaitAsync(Timeout));
         Assert.Empty(await Loopback.ReadToEndAsync(peer));
+        Assert.Equal(0, other.Available);
         Assert.Equal(0, otherPeer.Available);
         Assert.Equal(0, sender.BytesSent);
     }
@@ -317,6 +362,74 @@ public sealed class SendBatchTests
             Assert.Equal(3, sender.BytesSent);
             Assert.Equal("now"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 3));
             batch.Flush();
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+
+    [IoUringFact]
+    public async Task SendAsync_SecondSendWhileTheFirstIsQueued_RefusedAtOnce_FirstStillGoesOut()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            using SocketSender sender = channel.CreateSender();
+
+            SendBatch.Current = batch;
+            ValueTask first;
+            try
+            {
+                first = sender.SendAsync("first"u8.ToArray(), CancellationToken.None);
+                // One send at a time: a second one now would overtake or corrupt the queued one.
+                Assert.Throws<InvalidOperationException>(() => sender.SendAsync("second"u8.ToArray(), CancellationToken.None));
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+            batch.Flush();
+
+            Assert.True(first.IsCompletedSuccessfully);
+            Assert.Equal("first"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 5));
+            Assert.Equal(5, sender.BytesSent);
+        }
+        finally
+        {
+            channel.Close();
+            peer.Dispose();
+        }
+    }
+
+    [IoUringFact]
+    public async Task SendAtOnceAsync_WhileTheBatchIsTheThreads_GoesToTheKernelNow()
+    {
+        using var ring = IoUring.TryCreate(8, setting: null)!;
+        using var batch = new SendBatch(ring);
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        try
+        {
+            using SocketSender sender = channel.CreateSender();
+
+            SendBatch.Current = batch;
+            ValueTask send;
+            try
+            {
+                send = sender.SendAtOnceAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), CancellationToken.None);
+            }
+            finally
+            {
+                SendBatch.Current = null;
+            }
+
+            Assert.True(send.IsCompletedSuccessfully, "sent before any flush");
+            Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 25));
         }
         finally
         {

@@ -81,6 +81,9 @@ internal sealed partial class Http2ClientConnection : IDisposable, IThreadPoolWo
     public Http2ClientConnection(UpstreamConnection connection, ILogger logger)
     {
         _connection = connection;
+        // Sends hold the send lock across the send: batched, to the end of the engine's turn, so a stream's DATA
+        // ready meanwhile would wait for the lock on the thread pool.
+        connection.Sender.SendsAtOnce = true;
         _logger = logger;
     }
 
