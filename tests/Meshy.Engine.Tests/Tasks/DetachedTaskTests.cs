@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Tasks;
+using Meshy.Testing;
 
 namespace Meshy.Engine.Tests.Tasks;
 
@@ -87,34 +88,5 @@ public sealed class DetachedTaskTests
     {
         await gate;
         throw new InvalidOperationException("the task's own business");
-    }
-
-    /// <summary>An awaitable that resumes its awaiter inline when opened.</summary>
-    private sealed class Gate : ICriticalNotifyCompletion
-    {
-        private bool _open;
-        private Action? _continuation;
-
-        public bool IsCompleted => _open;
-
-        public Gate GetAwaiter() => this;
-
-        public void GetResult()
-        {
-        }
-
-        public void Close() => _open = false;
-
-        public void Open()
-        {
-            _open = true;
-            Action? continuation = _continuation;
-            _continuation = null;
-            continuation?.Invoke();
-        }
-
-        public void OnCompleted(Action continuation) => _continuation = continuation;
-
-        public void UnsafeOnCompleted(Action continuation) => _continuation = continuation;
     }
 }

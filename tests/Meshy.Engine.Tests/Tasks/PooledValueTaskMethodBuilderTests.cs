@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Meshy.Engine.Tasks;
+using Meshy.Testing;
 
 namespace Meshy.Engine.Tests.Tasks;
 
@@ -211,38 +212,5 @@ public sealed class PooledValueTaskMethodBuilderTests
         thread.UnsafeStart();
         thread.Join();
         return result;
-    }
-
-    /// <summary>An awaitable the test opens by hand; the continuation runs inline on the opening thread.</summary>
-    private sealed class Gate(bool open) : ICriticalNotifyCompletion
-    {
-        private bool _open = open;
-        private Action? _continuation;
-
-        public bool IsCompleted => _open;
-
-        public Gate GetAwaiter() => this;
-
-        public void GetResult()
-        {
-        }
-
-        public void Close()
-        {
-            _open = false;
-            _continuation = null;
-        }
-
-        public void Open()
-        {
-            _open = true;
-            Action? continuation = _continuation;
-            _continuation = null;
-            continuation?.Invoke();
-        }
-
-        public void OnCompleted(Action continuation) => _continuation = continuation;
-
-        public void UnsafeOnCompleted(Action continuation) => _continuation = continuation;
     }
 }

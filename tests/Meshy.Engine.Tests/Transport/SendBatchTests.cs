@@ -26,8 +26,7 @@ public sealed class SendBatchTests
         {
             for (int i = 0; i < 4; i++)
             {
-                (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-                pairs.Add((new EpollSocketChannel(accepted, EpollEngine.Next()), peer));
+                pairs.Add(await ConnectAsync());
             }
             var senders = pairs.Select(pair => pair.Channel.CreateSender()).ToArray();
             // Two plain buffers (send) and two of three segments (sendmsg).
@@ -75,8 +74,7 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         var pool = new BlockMemoryPool();
         var blocks = new List<IMemoryOwner<byte>>();
         try
@@ -97,16 +95,7 @@ public sealed class SendBatchTests
             byte[] expected = SHA256.HashData(sequence.ToArray());
             using SocketSender sender = channel.CreateSender();
 
-            SendBatch.Current = batch;
-            ValueTask send;
-            try
-            {
-                send = sender.SendAsync(sequence, CancellationToken.None);
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask send = InTurn(batch, () => sender.SendAsync(sequence, CancellationToken.None));
             batch.Flush();
 
             Assert.False(send.IsCompleted, "the rest waits for the peer to read");
@@ -136,8 +125,7 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             // 100 small segments (room for all in the socket): the batch's sendmsg takes the first 64 whole.
@@ -151,16 +139,7 @@ public sealed class SendBatchTests
             Assert.Equal(100, segments);
             using SocketSender sender = channel.CreateSender();
 
-            SendBatch.Current = batch;
-            ValueTask send;
-            try
-            {
-                send = sender.SendAsync(sequence, CancellationToken.None);
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask send = InTurn(batch, () => sender.SendAsync(sequence, CancellationToken.None));
             batch.Flush();
 
             Assert.True(send.IsCompletedSuccessfully, "the 36 segments past the sendmsg went out plainly within the flush");
@@ -179,8 +158,7 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             peer.LingerState = new LingerOption(enable: true, seconds: 0);
@@ -188,16 +166,7 @@ public sealed class SendBatchTests
             await Loopback.WaitUntilAsync(() => channel.Socket.Poll(0, SelectMode.SelectRead), "the reset arrives");
             using SocketSender sender = channel.CreateSender();
 
-            SendBatch.Current = batch;
-            ValueTask send;
-            try
-            {
-                send = sender.SendAsync("after the reset"u8.ToArray(), CancellationToken.None);
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask send = InTurn(batch, () => sender.SendAsync("after the reset"u8.ToArray(), CancellationToken.None));
             batch.Flush();
 
             var failed = await Assert.ThrowsAsync<SocketException>(() => send.AsTask().WaitAsync(Timeout));
@@ -215,8 +184,7 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             using SocketSender sender = channel.CreateSender();
@@ -266,16 +234,7 @@ public sealed class SendBatchTests
         var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
         using SocketSender sender = channel.CreateSender();
 
-        SendBatch.Current = batch;
-        ValueTask send;
-        try
-        {
-            send = sender.SendAsync("too late"u8.ToArray(), CancellationToken.None);
-        }
-        finally
-        {
-            SendBatch.Current = null;
-        }
+        ValueTask send = InTurn(batch, () => sender.SendAsync("too late"u8.ToArray(), CancellationToken.None));
         // Closed before the flush (as the batch's own thread may do): the close must not wait for the flush (a socket's
         // close spins until its handle's last reference goes), and no socket that reuses the descriptor gets the bytes.
         Task closing = Task.Run(channel.Close);
@@ -302,8 +261,7 @@ public sealed class SendBatchTests
         {
             for (int i = 0; i <= ring.Capacity; i++)
             {
-                (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-                pairs.Add((new EpollSocketChannel(accepted, EpollEngine.Next()), peer));
+                pairs.Add(await ConnectAsync());
             }
             var sends = new ValueTask[pairs.Count];
 
@@ -340,23 +298,13 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             using SocketSender sender = channel.CreateSender();
             sender.SendsAtOnce = true;
 
-            SendBatch.Current = batch;
-            ValueTask send;
-            try
-            {
-                send = sender.SendAsync("now"u8.ToArray(), CancellationToken.None);
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask send = InTurn(batch, () => sender.SendAsync("now"u8.ToArray(), CancellationToken.None));
 
             Assert.True(send.IsCompletedSuccessfully, "sent before the flush");
             Assert.Equal(3, sender.BytesSent);
@@ -375,24 +323,14 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             using SocketSender sender = channel.CreateSender();
 
-            SendBatch.Current = batch;
-            ValueTask first;
-            try
-            {
-                first = sender.SendAsync("first"u8.ToArray(), CancellationToken.None);
-                // One send at a time: a second one now would overtake or corrupt the queued one.
-                Assert.Throws<InvalidOperationException>(() => sender.SendAsync("second"u8.ToArray(), CancellationToken.None));
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask first = InTurn(batch, () => sender.SendAsync("first"u8.ToArray(), CancellationToken.None));
+            // One send at a time: a second one now would overtake or corrupt the queued one.
+            Assert.Throws<InvalidOperationException>(() => InTurn(batch, () => sender.SendAsync("second"u8.ToArray(), CancellationToken.None)));
             batch.Flush();
 
             Assert.True(first.IsCompletedSuccessfully);
@@ -411,22 +349,12 @@ public sealed class SendBatchTests
     {
         using var ring = IoUring.TryCreate(8, setting: null)!;
         using var batch = new SendBatch(ring);
-        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
-        var channel = new EpollSocketChannel(accepted, EpollEngine.Next());
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
         try
         {
             using SocketSender sender = channel.CreateSender();
 
-            SendBatch.Current = batch;
-            ValueTask send;
-            try
-            {
-                send = sender.SendAtOnceAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), CancellationToken.None);
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
+            ValueTask send = InTurn(batch, () => sender.SendAtOnceAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), CancellationToken.None));
 
             Assert.True(send.IsCompletedSuccessfully, "sent before any flush");
             Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 25));
@@ -436,6 +364,27 @@ public sealed class SendBatchTests
             channel.Close();
             peer.Dispose();
         }
+    }
+
+    /// <summary>Runs <paramref name="send"/> as work of an engine turn: with <paramref name="batch"/> the thread's batch.</summary>
+    private static ValueTask InTurn(SendBatch batch, Func<ValueTask> send)
+    {
+        SendBatch.Current = batch;
+        try
+        {
+            return send();
+        }
+        finally
+        {
+            SendBatch.Current = null;
+        }
+    }
+
+    /// <summary>A loopback pair: the channel (on the epoll engine) wraps the accepted side, the test drives the other.</summary>
+    private static async Task<(EpollSocketChannel Channel, Socket Peer)> ConnectAsync()
+    {
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        return (new EpollSocketChannel(accepted, EpollEngine.Next()), peer);
     }
 
     private static IEnumerable<ReadOnlyMemory<byte>> Split(byte[] data, int parts)
