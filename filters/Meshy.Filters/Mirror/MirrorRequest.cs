@@ -139,7 +139,6 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IThreadPoo
     /// </summary>
     public void Abandon()
     {
-        Window.FailWriter();
         UpstreamConnection? connection;
         CancellationTokenSource cancel;
         lock (_sync)
@@ -151,6 +150,8 @@ internal sealed partial class MirrorRequest : IValueTaskSource<bool>, IThreadPoo
             connection = _connection;
             cancel = _cancel;
         }
+        // Only now: the failed read wakes the copy (on the thread pool), whose end must already see it abandoned.
+        Window.FailWriter();
         connection?.Abort();
         // Cancelling runs the copy's continuations; on the thread pool, not on the primary's thread.
         ThreadPool.UnsafeQueueUserWorkItem(static c => CancelQuietly(c), cancel, preferLocal: false);

@@ -329,6 +329,7 @@ public sealed class MirrorProxyTests
 
         await proxy.WaitForCountAsync(Shadow, MirrorResult.Abandoned, 1);
         Assert.Equal(0, proxy.Count(Shadow, MirrorResult.Sent));
+        Assert.Equal(0, proxy.Count(Shadow, MirrorResult.Failed));
     }
 
     [Fact]
