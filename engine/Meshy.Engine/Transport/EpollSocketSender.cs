@@ -29,7 +29,6 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     private ReadOnlySequence<byte> _batchedBuffer;
     private CancellationToken _batchedToken;
     private ValueTask _restSend;
-    private bool _inBatch;
     private Action? _onRestSent;
 
     /// <inheritdoc />
@@ -47,18 +46,8 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     }
 
     /// <inheritdoc />
-    public override ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
-    {
-        if (memory.IsEmpty || cancellationToken.IsCancellationRequested)
-        {
-            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
-        }
-        if (!SendsAtOnce && SendBatch.Current is { } batch && TryJoin(batch, new ReadOnlySequence<byte>(memory), cancellationToken))
-        {
-            return new ValueTask(this, _batched.Version);
-        }
-        return SendNowAsync(memory, cancellationToken);
-    }
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken) =>
+        SendAsync(new ReadOnlySequence<byte>(memory), cancellationToken);
 
     /// <inheritdoc />
     public override ValueTask SendAtOnceAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken) =>
@@ -66,7 +55,8 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
 
     private bool TryJoin(SendBatch batch, in ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
-        if (_inBatch)
+        // A queued send's buffer is never empty, so a buffer held means one is queued.
+        if (!_batchedBuffer.IsEmpty)
         {
             // Its bytes would go out ahead of, or mixed with, those of the send still queued.
             throw new InvalidOperationException("A send is already under way on this socket: one send at a time.");
@@ -75,7 +65,6 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
         {
             return false;
         }
-        _inBatch = true;
         _batched.Reset();
         _batchedBuffer = buffer;
         _batchedToken = cancellationToken;
@@ -88,7 +77,6 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
     /// </summary>
     internal void EndBatchedSend(int result)
     {
-        _inBatch = false;
         ReadOnlySequence<byte> rest = _batchedBuffer;
         CancellationToken cancellationToken = _batchedToken;
         _batchedBuffer = default;
