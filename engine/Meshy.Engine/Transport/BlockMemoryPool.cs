@@ -26,6 +26,7 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
     private PooledBlock? _freeHead;
     private int _freeCount;
     private long _allocated;
+    private readonly bool _threadCached;
     private ThreadCache[] _caches = [];     // copy on write, under the lock: the caches holding this pool's blocks
 
     // Engine threads rent and return a block for every receive: each keeps a few of one pool's blocks of its own,
@@ -42,10 +43,17 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
     /// </summary>
     internal const int ThreadCacheBatch = 32;
 
-    public BlockMemoryPool(int blockSize = DefaultBlockSize)
+    /// <param name="blockSize">Bytes per block.</param>
+    /// <param name="threadCached">
+    /// Whether engine threads may keep this pool's blocks in their cache. A thread's cache serves one pool, the
+    /// first to give a block back on it: a pool whose blocks are taken once per connection, not per receive, says
+    /// false, so that it never takes the cache from the receive pool.
+    /// </param>
+    public BlockMemoryPool(int blockSize = DefaultBlockSize, bool threadCached = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 256);
         BlockSize = blockSize;
+        _threadCached = threadCached;
     }
 
     /// <summary>The process-wide pool.</summary>
@@ -122,7 +130,7 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
     internal void Return(PooledBlock block)
     {
         ThreadCache? cache = t_cache;
-        if (cache is not null && (ReferenceEquals(cache.Pool, this) || (cache.Pool is null && Adopt(cache))))
+        if (cache is not null && (ReferenceEquals(cache.Pool, this) || (cache.Pool is null && _threadCached && Adopt(cache))))
         {
             if (cache.Count == ThreadCacheCapacity)
             {

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using Meshy.Engine.Transport;
 
 namespace Meshy.Filters.Http1;
 
@@ -8,10 +10,21 @@ namespace Meshy.Filters.Http1;
 /// framing, local reply bodies). Pooled and reused, so writing a head allocates nothing once the
 /// buffer has grown to the connection's head size. Body bytes never go through it.
 /// </summary>
+/// <remarks>
+/// Up to <see cref="PinnedSize"/> bytes it is a block on the pinned object heap, so a send that pins
+/// <see cref="Written"/> (every send batched on an engine thread does) takes no GC handle; a larger head
+/// grows into a pooled array, pinned per send.
+/// </remarks>
 internal sealed class Http1OutputBuffer : IDisposable
 {
-    private const int MinimumSize = 1024;
+    /// <summary>The size of the pinned block: most heads fit.</summary>
+    internal const int PinnedSize = 2048;
 
+    // Taken once per connection: no engine thread's block cache, which is the receive pool's.
+    private static readonly BlockMemoryPool PinnedBlocks = new(PinnedSize, threadCached: false);
+
+    private IMemoryOwner<byte>? _block;
+    private Memory<byte> _memory;
     private byte[] _buffer = [];
     private int _length;
 
@@ -19,7 +32,7 @@ internal sealed class Http1OutputBuffer : IDisposable
     public int Length => _length;
 
     /// <summary>The bytes written since <see cref="Clear"/>; valid until the next write.</summary>
-    public ReadOnlyMemory<byte> Written => new(_buffer, 0, _length);
+    public ReadOnlyMemory<byte> Written => _memory[.._length];
 
     /// <summary>Forgets the written bytes.</summary>
     public void Clear() => _length = 0;
@@ -65,10 +78,17 @@ internal sealed class Http1OutputBuffer : IDisposable
     /// <summary>Returns the buffer to the pool.</summary>
     public void Dispose()
     {
+        IMemoryOwner<byte>? block = _block;
         byte[] buffer = _buffer;
+        _block = null;
+        _memory = default;
         _buffer = [];
         _length = 0;
-        if (buffer.Length > 0)
+        if (block is not null)
+        {
+            block.Dispose();
+        }
+        else if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
@@ -81,11 +101,27 @@ internal sealed class Http1OutputBuffer : IDisposable
         {
             return;
         }
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(MinimumSize, _buffer.Length * 2)));
+        if (needed <= PinnedSize && _buffer.Length == 0)
+        {
+            // The block's array is written through directly; its memory (a memory manager that pins for free) is sent.
+            IMemoryOwner<byte> block = PinnedBlocks.Rent(PinnedSize);
+            _block = block;
+            _memory = block.Memory;
+            _buffer = MemoryMarshal.TryGetArray<byte>(_memory, out ArraySegment<byte> array) ? array.Array! : throw new InvalidOperationException("a pinned block without an array");
+            return;
+        }
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(PinnedSize, _buffer.Length * 2)));
         _buffer.AsSpan(0, _length).CopyTo(larger);
         byte[] old = _buffer;
+        IMemoryOwner<byte>? oldBlock = _block;
         _buffer = larger;
-        if (old.Length > 0)
+        _memory = larger;
+        _block = null;
+        if (oldBlock is not null)
+        {
+            oldBlock.Dispose();
+        }
+        else if (old.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(old);
         }

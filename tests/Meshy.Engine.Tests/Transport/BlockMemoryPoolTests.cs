@@ -132,6 +132,24 @@ public sealed class BlockMemoryPoolTests
         Assert.Equal(1, second.BlocksAllocated);
     });
 
+    [Fact]
+    public void APoolWithoutThreadCaching_ReturningFirst_LeavesTheCacheToTheNextPool()
+    {
+        var perConnection = new BlockMemoryPool(BlockSize, threadCached: false);
+        var perReceive = new BlockMemoryPool(BlockSize);
+        OnCachingThread(() =>
+        {
+            perConnection.Rent().Dispose();                 // to the shared list: the cache is not this pool's
+            perReceive.Rent().Dispose();                    // the cache's first pool: kept on this thread
+        });
+
+        // Another thread finds the first pool's block in its shared list, and not the second's, which stays cached.
+        _ = perConnection.Rent();
+        _ = perReceive.Rent();
+        Assert.Equal(1, perConnection.BlocksAllocated);
+        Assert.Equal(2, perReceive.BlocksAllocated);
+    }
+
     private sealed class SameMemory : IEqualityComparer<Memory<byte>>
     {
         public bool Equals(Memory<byte> x, Memory<byte> y) => x.Span == y.Span;
