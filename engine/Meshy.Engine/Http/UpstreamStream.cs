@@ -41,6 +41,13 @@ public abstract class UpstreamStream
     /// <summary>Sends the request head.</summary>
     public abstract ValueTask SendRequestHeadAsync(HttpRequestHead request);
 
+    /// <summary>
+    /// True when <see cref="ReadResponseHeadAsync"/> may start while the head's send is still pending, and a
+    /// failed send also ends that read (the connection is broken both ways): the router then waits once, for
+    /// the response, instead of once for the send and once more for the response.
+    /// </summary>
+    public virtual bool ReadsWhileHeadSends => false;
+
     /// <summary>Streams <paramref name="body"/> upstream from the buffers it was received in.</summary>
     public abstract ValueTask SendRequestBodyAsync(IHttpBodySource body);
 

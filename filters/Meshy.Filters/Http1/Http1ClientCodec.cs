@@ -82,6 +82,10 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     public override ValueTask SendRequestHeadAsync(HttpRequestHead request) => SendHead(request, CancellationToken.None, out _chunked);
 
     /// <inheritdoc />
+    /// <remarks>A send fails only on a broken connection, and that ends the pending read as well (an error or the end).</remarks>
+    public override bool ReadsWhileHeadSends => true;
+
+    /// <inheritdoc />
     public override ValueTask SendRequestBodyAsync(IHttpBodySource body) => SendRequestBodyAsync(body, _chunked, CancellationToken.None);
 
     /// <inheritdoc />

@@ -221,13 +221,39 @@ internal sealed partial class RouterFilter(
                 Exception? failure = null;
                 try
                 {
-                    await upstream.SendRequestHeadAsync(exchange.Request).ConfigureAwait(false);
-                    if (state.Body is { } body)
+                    ValueTask headSent = upstream.SendRequestHeadAsync(exchange.Request);
+                    if (state.Body is null && !headSent.IsCompleted && upstream.ReadsWhileHeadSends)
                     {
-                        state.Pumping = true;
-                        state.BodyPump = PumpRequestBodyAsync(state, exchange, upstream, body);
+                        // The head waits for the end of the engine's turn: the response cannot come before it goes,
+                        // so one wait, for the response, covers both. A failed send is the try's failure either way.
+                        try
+                        {
+                            received = await upstream.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response).ConfigureAwait(false);
+                        }
+                        catch (Exception ex)
+                        {
+                            failure = ex;
+                        }
+                        try
+                        {
+                            await headSent.ConfigureAwait(false);
+                        }
+                        catch (Exception ex)
+                        {
+                            failure = ex;
+                            received = false;
+                        }
                     }
-                    received = await upstream.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response).ConfigureAwait(false);
+                    else
+                    {
+                        await headSent.ConfigureAwait(false);
+                        if (state.Body is { } body)
+                        {
+                            state.Pumping = true;
+                            state.BodyPump = PumpRequestBodyAsync(state, exchange, upstream, body);
+                        }
+                        received = await upstream.ReadResponseHeadAsync(exchange.Request.Method, exchange.Response).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex)
                 {
