@@ -1,3 +1,4 @@
+using System.Text;
 using Meshy.Engine.Http;
 
 namespace Meshy.Filters.HttpConnectionManager;
@@ -12,8 +13,32 @@ internal static class ForwardingHeaders
     /// <summary>Applies the forwarding headers to <paramref name="headers"/> for a client at <paramref name="clientAddress"/> (ASCII).</summary>
     public static void Apply(HttpHeaderList headers, ReadOnlySpan<byte> clientAddress)
     {
-        int forwarded = headers.IndexOf("x-forwarded-for"u8);
-        if (forwarded >= 0 && headers.IndexOf("x-forwarded-for"u8, forwarded + 1) < 0)
+        // One pass over the client's fields finds all three names (this runs for every request).
+        int forwarded = -1;
+        int forwardedLines = 0;
+        bool hasRequestId = false;
+        for (int i = 0; i < headers.SlotCount; i++)
+        {
+            if (headers.IsRemoved(i))
+            {
+                continue;
+            }
+            ReadOnlySpan<byte> name = headers.GetName(i);
+            switch (name.Length)
+            {
+                case 12 when Ascii.EqualsIgnoreCase(name, "x-request-id"u8):
+                    hasRequestId = true;
+                    break;
+                case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
+                    forwarded = i;
+                    forwardedLines++;
+                    break;
+                case 17 when Ascii.EqualsIgnoreCase(name, "x-forwarded-proto"u8):
+                    headers.RemoveAt(i);
+                    break;
+            }
+        }
+        if (forwardedLines == 1)
         {
             headers.Add("x-forwarded-for"u8, headers.GetValue(forwarded), ", "u8, clientAddress);
             headers.RemoveAt(forwarded);
@@ -23,8 +48,8 @@ internal static class ForwardingHeaders
             // None, or several lines: one more line appends to the list all the same (RFC 9110 §5.3).
             headers.Add("x-forwarded-for"u8, clientAddress);
         }
-        headers.Set("x-forwarded-proto"u8, "http"u8);
-        if (!headers.Contains("x-request-id"u8))
+        headers.Add("x-forwarded-proto"u8, "http"u8);
+        if (!hasRequestId)
         {
             Span<byte> id = stackalloc byte[HttpRequestIdGenerator.Length];
             HttpRequestIdGenerator.Write(id);
