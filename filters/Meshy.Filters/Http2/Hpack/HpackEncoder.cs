@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 using Meshy.Engine.Http;
 
@@ -17,7 +19,7 @@ namespace Meshy.Filters.Http2.Hpack;
 /// <item>a dynamic entry with the same name and value: its index (skipped for sensitive fields);</item>
 /// <item>sensitive fields (authorization, proxy-authorization, cookies shorter than 20 bytes, which
 /// a guessing attack could recover, §7.1): a never-indexed literal (§6.2.3);</item>
-/// <item>values that rarely repeat (content-length, etag, dates of validators, location, ...) and
+/// <item>values that rarely repeat (content-length, etag, conditional request dates, location, ...) and
 /// fields larger than 3/4 of the table: a literal without indexing (§6.2.2);</item>
 /// <item>anything else: a literal added to the dynamic table (§6.2.1).</item>
 /// </list>
@@ -32,8 +34,15 @@ internal sealed class HpackEncoder : IDisposable
     // The longest string whose length fits a 7-bit prefix in one byte (§5.1: up to 2^7 - 2).
     private const int ShortStringLimit = 126;
 
+    // The memo: a field's hash to where it was last indexed (a static index, or the serial of the dynamic entry
+    // it was stored as). The same fields come back message after message, so most fields are found here and
+    // skip both table searches; a hit is confirmed by comparing the entry's bytes.
+    private const int MemoSlots = 64;
+
     private readonly HpackDynamicTable _table;
     private readonly int _preferredTableSize;
+    private readonly MemoEntry[] _memo = new MemoEntry[MemoSlots];
+    private long _added;                        // entries ever added to the dynamic table: the next one's serial
     private int _pendingMinimumSize = -1;       // smallest size set since the last block, -1 = none
 
     /// <summary>
@@ -79,7 +88,7 @@ internal sealed class HpackEncoder : IDisposable
     /// </summary>
     public void EncodeField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex = false)
     {
-        if (name.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0)
+        if (!HasUppercase(name))
         {
             EncodeLowercaseField(name, value, output, neverIndex);
             return;
@@ -107,11 +116,21 @@ internal sealed class HpackEncoder : IDisposable
     {
         WritePendingSizeUpdates(output);
 
+        // 0. A field indexed before, found in the memo.
+        ulong hash = FieldHash(name, value);
+        ref MemoEntry memo = ref _memo[(int)(hash >> 58)];
+        if (!neverIndex && memo.Hash == hash && TryRecall(memo.Where, name, value, out int recalled))
+        {
+            WriteIndexed(output, recalled);
+            return;
+        }
+
         // 1. Exact static match.
         int staticIndex = HpackStaticTable.Find(name, value, out int staticNameIndex);
         if (staticIndex > 0)
         {
             WriteIndexed(output, staticIndex);
+            memo = new MemoEntry(hash, -staticIndex);
             return;
         }
 
@@ -126,6 +145,7 @@ internal sealed class HpackEncoder : IDisposable
             if (dynamicIndex >= 0)
             {
                 WriteIndexed(output, HpackStaticTable.Count + 1 + dynamicIndex);
+                memo = new MemoEntry(hash, _added - 1 - dynamicIndex);
                 return;
             }
         }
@@ -141,12 +161,105 @@ internal sealed class HpackEncoder : IDisposable
         else if (storable && FitsTable(name, value))
         {
             WriteLiteral(output, 0x40, 6, nameIndex, name, value);
-            _table.Add(name, value);
+            if (_table.Add(name, value))
+            {
+                memo = new MemoEntry(hash, _added++);
+            }
         }
         else
         {
             WriteLiteral(output, 0x00, 4, nameIndex, name, value);
         }
+    }
+
+    /// <summary>
+    /// The index a memo entry points to, if it still holds this field: a static index, or a dynamic entry not
+    /// yet evicted (entries leave oldest first, so a serial within the newest <c>Count</c> is still there).
+    /// </summary>
+    private bool TryRecall(long where, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, out int index)
+    {
+        if (where < 0)
+        {
+            index = (int)-where;
+            return HpackStaticTable.GetValue(index).SequenceEqual(value) && HpackStaticTable.GetName(index).SequenceEqual(name);
+        }
+        long age = _added - 1 - where;
+        if (age >= 0 && age < _table.Count)
+        {
+            index = HpackStaticTable.Count + 1 + (int)age;
+            return _table.GetValue((int)age).SequenceEqual(value) && _table.GetName((int)age).SequenceEqual(name);
+        }
+        index = 0;
+        return false;
+    }
+
+    /// <summary>A 64-bit hash of a field, eight bytes at a time; its top six bits choose the memo slot.</summary>
+    private static ulong FieldHash(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        ulong hash = ((ulong)(uint)name.Length << 32) | (uint)value.Length;
+        hash = Mix(hash, name);
+        return Mix(hash, value);
+    }
+
+    private static ulong Mix(ulong hash, ReadOnlySpan<byte> bytes)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15;
+        int length = bytes.Length;
+        int whole = length & ~7;
+        for (int offset = 0; offset < whole; offset += 8)
+        {
+            hash = BitOperations.RotateLeft((hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes[offset..])) * Multiplier, 29);
+        }
+        if (length != whole)
+        {
+            // The bytes past the last whole word, read with words that may overlap ones already mixed (the
+            // lengths are in the hash): no loop over single bytes.
+            hash = BitOperations.RotateLeft((hash ^ LastWord(bytes)) * Multiplier, 29);
+        }
+        return hash * Multiplier;
+    }
+
+    /// <summary>The last (up to) eight bytes of a non-empty span as one word; a shorter span's bytes overlap.</summary>
+    private static ulong LastWord(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    {
+        >= 8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]),
+        >= 4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]) << 32),
+        _ => bytes[0] | ((ulong)bytes[bytes.Length >> 1] << 8) | ((ulong)bytes[^1] << 16),
+    };
+
+    /// <summary>Whether a name has an uppercase letter: eight bytes at a time, no vector set-up for names this short.</summary>
+    private static bool HasUppercase(ReadOnlySpan<byte> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+        int whole = name.Length & ~7;
+        for (int offset = 0; offset < whole; offset += 8)
+        {
+            if (HasUppercaseByte(BinaryPrimitives.ReadUInt64LittleEndian(name[offset..])))
+            {
+                return true;
+            }
+        }
+        return name.Length != whole && HasUppercaseByte(LastWord(name));
+    }
+
+    /// <summary>True when a byte of <paramref name="word"/> is in A..Z (bytes of 128 and above never are).</summary>
+    private static bool HasUppercaseByte(ulong word)
+    {
+        const ulong Ones = 0x0101010101010101;
+        ulong low7 = word & (Ones * 127);
+        // Per byte b below 128, with no carry or borrow between bytes: 127 + 91 - b has its top bit set for b up to
+        // 'Z', b + 127 - 64 for b from 'A' on; ~word drops the bytes whose own top bit is set.
+        return (((Ones * (127 + 91)) - low7) & ~word & (low7 + (Ones * (127 - 64))) & (Ones * 128)) != 0;
+    }
+
+    /// <summary>A memo slot: <see cref="Where"/> is minus a static index, or a dynamic entry's serial.</summary>
+    private readonly struct MemoEntry(ulong hash, long where)
+    {
+        public readonly ulong Hash = hash;
+        public readonly long Where = where;
     }
 
     private void SetTableSize(int size)
@@ -243,7 +356,8 @@ internal sealed class HpackEncoder : IDisposable
             4 => !name.SequenceEqual("etag"u8),
             8 => !name.SequenceEqual("location"u8),
             12 => !name.SequenceEqual("x-request-id"u8),
-            13 => !name.SequenceEqual("if-none-match"u8) && !name.SequenceEqual("last-modified"u8),
+            // last-modified is stored (as nghttp2 does): every response for one resource repeats it.
+            13 => !name.SequenceEqual("if-none-match"u8),
             14 => !name.SequenceEqual("content-length"u8),
             17 => !name.SequenceEqual("if-modified-since"u8),
             _ => true,

@@ -209,4 +209,96 @@ public sealed class HpackEncoderTests
         Assert.Equal(new byte[] { 0x83, 0x87, 0x8d, 0x90 }, encoded);
         Assert.Equal(0, encoder.Table.Count);
     }
+
+    [Fact]
+    public void IndexedFieldEvicted_IsWrittenAgainAsALiteral_NotAsItsOldIndex()
+    {
+        // 64 + 32 = 96 per entry: a 200-byte table holds two.
+        using var encoder = new HpackEncoder(maxTableSize: 200);
+        using var decoder = new HpackDecoder(maxTableSizeLimit: 200);
+        encoder.SetPeerMaxTableSize(200);
+        (string, string) first = ("x-first", new string('a', 57));
+        Decode(decoder, Encode(encoder, first));
+        Assert.Single(Encode(encoder, first));                          // now one byte: its index
+
+        // Two more fields push it out; the next time it must be stored again, and both tables agree.
+        Decode(decoder, Encode(encoder, first, ("x-second", new string('b', 56)), ("x-third", new string('c', 57))));
+        byte[] again = Encode(encoder, first);
+
+        Assert.True(again.Length > 1, "an evicted field was written as an index");
+        Assert.Equal([first], Decode(decoder, again));
+        Assert.Equal(Entries(encoder.Table), Entries(decoder.Table));
+    }
+
+    [Fact]
+    public void TableEmptiedBySizeZero_NoFieldIsRecalledFromIt()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        Decode(decoder, Encode(encoder, ("x-a", "1"), ("user-agent", "test/1")));
+
+        encoder.SetPeerMaxTableSize(0);
+        decoder.MaxTableSizeLimit = 0;
+        Assert.Equal([("x-a", "1"), ("user-agent", "test/1")], Decode(decoder, Encode(encoder, ("x-a", "1"), ("user-agent", "test/1"))));
+
+        encoder.SetPeerMaxTableSize(4096);
+        decoder.MaxTableSizeLimit = 4096;
+        Assert.Equal([("x-a", "1"), ("user-agent", "test/1")], Decode(decoder, Encode(encoder, ("x-a", "1"), ("user-agent", "test/1"))));
+        Assert.Equal(Entries(encoder.Table), Entries(decoder.Table));
+    }
+
+    [Fact]
+    public void ManyDistinctFields_MemoCollisionsStillEncodeEveryFieldRight()
+    {
+        // Far more fields than the memo has slots, each sent twice: every second sending is one index byte.
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        (string, string)[] fields = Enumerable.Range(0, 40).Select(i => ($"x-f{i}", $"v{i}")).ToArray();
+        Assert.Equal(fields, Decode(decoder, Encode(encoder, fields)));
+
+        byte[] second = Encode(encoder, fields);
+
+        Assert.Equal(fields, Decode(decoder, second));
+        Assert.Equal(fields.Length, second.Length);
+    }
+
+    [Fact]
+    public void LastModified_IsIndexed_ItRepeatsForEveryResponseOfAResource()
+    {
+        using var encoder = new HpackEncoder();
+        (string, string) field = ("last-modified", "Fri, 27 Nov 2026 23:21:33 GMT");
+        Encode(encoder, field);
+
+        Assert.Single(Encode(encoder, field));
+    }
+
+    [Theory]
+    [InlineData("A")]
+    [InlineData("x-Abcdefg")]           // nine bytes: one whole word, and the letter in it
+    [InlineData("x-abcdefgZ")]          // the letter in the overlapping last word
+    [InlineData("abcdefghijklmnoP")]
+    [InlineData("aBc")]
+    public void NamesWithAnUppercaseLetterAnywhere_AreLowercased(string name)
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+
+        Assert.Equal([(name.ToLowerInvariant(), "v")], Decode(decoder, Encode(encoder, (name, "v"))));
+    }
+
+    [Fact]
+    public void BytesJustOutsideAToZ_AreLeftAsTheyAre()
+    {
+        using var encoder = new HpackEncoder();
+        var output = new ArrayBufferWriter<byte>();
+
+        // '@' and '[' border A..Z; 0xC1 and 0xDA are A and Z with the top bit set. A name with them is invalid, but
+        // the encoder only lowercases: it must not change them.
+        encoder.EncodeField([(byte)'x', (byte)'@', (byte)'[', 0xC1, 0xDA, (byte)'q', (byte)'r', (byte)'s', (byte)'t'], "v"u8, output);
+
+        Assert.Contains(new byte[] { (byte)'x', (byte)'@', (byte)'[', 0xC1, 0xDA }, SlicesOf(output.WrittenSpan.ToArray(), 5));
+    }
+
+    private static IEnumerable<byte[]> SlicesOf(byte[] bytes, int length) =>
+        Enumerable.Range(0, bytes.Length - length + 1).Select(i => bytes[i..(i + length)]);
 }
