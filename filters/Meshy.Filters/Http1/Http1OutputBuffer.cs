@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Meshy.Engine.Transport;
 
@@ -94,13 +95,19 @@ internal sealed class Http1OutputBuffer : IDisposable
         }
     }
 
+    // The check is inlined into every write; growing is rare and kept out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Ensure(int extra)
     {
-        int needed = _length + extra;
-        if (needed <= _buffer.Length)
+        if (_length + extra > _buffer.Length)
         {
-            return;
+            Grow(_length + extra);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int needed)
+    {
         if (needed <= PinnedSize && _buffer.Length == 0)
         {
             // The block's array is written through directly; its memory (a memory manager that pins for free) is sent.
