@@ -162,7 +162,12 @@ internal static class ReportBuilder
                 // An excess at or below zero is within the noise of the baseline: no ratio to read.
                 && (metric.ExcessOverBaselineOf is null || (mine > 0 && theirs > 0)))
             {
-                ratios[metric.Key] = (scenario.Paired ? PairedRatio(scenario, subject.Proxy, peer.Proxy, metric.Key) : null) ?? mine / theirs;
+                // Rounds alternate the proxies (or run them at once when paired), so each round's own ratio meets one
+                // host speed; their median is what the row shows. An excess over the baseline is a difference that
+                // may be near zero in a round, so its ratio is of medians; so is a peer never run in the same rounds
+                // (a reference scenario's).
+                ratios[metric.Key] = (metric.ExcessOverBaselineOf is null ? RoundRatio(scenario, subject.Proxy, peer.Proxy, metric.Key) : null)
+                    ?? mine / theirs;
             }
         }
         return new PeerComparison(peer.Proxy, ProxyState.Ok, null, ratios);
@@ -172,7 +177,7 @@ internal static class ReportBuilder
     /// The median over the rounds of <paramref name="subject"/>'s value ÷ <paramref name="peer"/>'s in the same
     /// round; null when no round has both (a peer from another scenario).
     /// </summary>
-    private static double? PairedRatio(ScenarioResult scenario, string subject, string peer, string key)
+    private static double? RoundRatio(ScenarioResult scenario, string subject, string peer, string key)
     {
         var ratios = new List<double>();
         foreach (RunSample mine in scenario.Runs.Where(r => r.Proxy == subject && r.Status == RunStatus.Ok))

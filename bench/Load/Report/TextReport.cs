@@ -40,8 +40,9 @@ internal static class TextReport
             + (settings.Extra.TryGetValue("scheduling", out string? scheduling) ? $", all with {scheduling}; " : "; ")
             + $"{settings.Duration} per run after {settings.Warmup} warm-up; rounds: {settings.Rounds}, "
             + (settings.Extra.TryGetValue("paired", out string? paired) && paired == "yes"
-                ? "proxies of a round run at the same time on the proxy core (paired: compare proxy process CPU, not CPU core; ratios are the median of each round's own)"
-                : "proxies alternated within each round");
+                ? "proxies of a round run at the same time on the proxy core (paired: compare proxy process CPU, not CPU core)"
+                : "proxies alternated within each round")
+            + "; a ratio is the median of each round's own";
     }
 
     public static void RenderScenario(ScenarioSummary summary, StringBuilder output)
