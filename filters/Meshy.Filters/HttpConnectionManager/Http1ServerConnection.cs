@@ -89,12 +89,161 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         {
             while (true)
             {
-                HeadOutcome outcome = await ReadHeadAsync().ConfigureAwait(false);
-                if (outcome != HeadOutcome.Parsed)
+                if (!BeginHead())
                 {
                     break;
                 }
-                if (!await ServeAsync().ConfigureAwait(false))
+                // Between requests the connection waits here, on the watch's read when one is pending (the next
+                // head's first bytes, the end, or the idle timer's cancel): awaited as it is, not cancelled and issued
+                // again, which cost a pipe round per request. Waiting in this long-lived method, not in ReadHeadAsync,
+                // spares every request a suspended method of its own.
+                HeadOutcome headOutcome;
+                if (_watching)
+                {
+                    _watching = false;
+                    ReadResult first = await _watch.ConfigureAwait(false);
+                    headOutcome = await ReadHeadAsync(first, hasFirst: true).ConfigureAwait(false);
+                }
+                else
+                {
+                    headOutcome = await ReadHeadAsync(default, hasFirst: false).ConfigureAwait(false);
+                }
+                if (headOutcome != HeadOutcome.Parsed)
+                {
+                    break;
+                }
+
+                // The parsed request is served here too, not in a method of its own: its waits (filters, upstream,
+                // the body's sends) then suspend this long-lived method instead of a new one per request. The
+                // connection goes on to the next request unless a step below breaks out.
+                // 1. the exchange, on the snapshot current now
+                HttpExchange exchange = BeginExchange();
+                HttpRequestHead request = exchange.Request;
+                bool close = !_head.KeepAlive;
+
+                // 2. route, filters, forward
+                RouterFilter router = _manager.Router;
+                RouteRule? rule = router.Match(exchange, _manager.Hosts);
+                ForwardOutcome outcome = ForwardOutcome.Response;
+                if (rule is not null)
+                {
+                    // The client is watched from here: a filter may hold the request (a fault delay) and must learn
+                    // that the client left.
+                    if (!request.HasBody && !request.IsUpgrade && !request.IsConnect)
+                    {
+                        StartWatch();
+                    }
+                    FilterStatus status = await rule.Filters.OnRequestHeadersAsync(exchange).ConfigureAwait(false);
+                    if (status == FilterStatus.Continue)
+                    {
+                        outcome = await router.ForwardAsync(exchange, rule).ConfigureAwait(false);
+                    }
+                    else if (status == FilterStatus.Stop)
+                    {
+                        // A filter ended the request without an answer: the client is gone.
+                        outcome = ForwardOutcome.DownstreamGone;
+                    }
+                    if (outcome == ForwardOutcome.Response)
+                    {
+                        await rule.Filters.OnResponseHeadersAsync(exchange).ConfigureAwait(false);
+                    }
+                }
+                if (outcome == ForwardOutcome.DownstreamGone)
+                {
+                    await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
+                    Completed(rule, exchange);
+                    break;
+                }
+
+                // 3. a protocol switch: the 101 (or CONNECT's 2xx) goes out, then bytes flow both ways
+                HttpResponseHead response = exchange.Response;
+                if (!exchange.IsLocalReply && IsTunnel(request, response.StatusCode))
+                {
+                    _output.Clear();
+                    bool noClose = false;
+                    Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref noClose, _output);
+                    try
+                    {
+                        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // The client is gone before the tunnel began: the upstream connection and the cluster's slot go back.
+                        await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
+                        Completed(rule, exchange);
+                        throw;
+                    }
+                    exchange.ResponseStarted = true;
+                    Completed(rule, exchange);
+                    await router.TunnelAsync(exchange).ConfigureAwait(false);
+                    break;
+                }
+
+                // 4. the response head, re-framed, into _output
+                Http1ResponseWriter.BodyFraming framing = WriteResponseHead(exchange, ref close);
+                bool responseComplete = true;
+                try
+                {
+                    // 5. the body, from the upstream's buffers to the client's socket, with one gathered send per body slice:
+                    //    the bytes the proxy writes (the head before the first slice, a chunk-size line, the last chunk after
+                    //    the final slice) travel in the same send as the body bytes, sent from the upstream's receive
+                    //    buffers. _output holds the head, not yet sent: it waits for the first body bytes only when they are
+                    //    already there, else it goes out alone first, so a slow body never delays the client's view of the
+                    //    status. The CRLF that ends a chunk's data goes with the next chunk's size line (or the last chunk).
+                    if (!exchange.IsLocalReply && exchange.ResponseBody is { } body && framing != Http1ResponseWriter.BodyFraming.None)
+                    {
+                        bool chunked = framing == Http1ResponseWriter.BodyFraming.Chunked;
+                        bool headPending = true;
+                        bool dataEndPending = false;
+                        while (true)
+                        {
+                            ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
+                            if (headPending && !read.IsCompleted)
+                            {
+                                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+                                headPending = false;
+                            }
+                            HttpBodyChunk chunk = await read.ConfigureAwait(false);
+                            try
+                            {
+                                ReadOnlySequence<byte> send = FrameChunk(chunk, body, chunked, headPending, ref dataEndPending);
+                                headPending = false;
+                                if (!send.IsEmpty)
+                                {
+                                    await _sender.SendAsync(send, CancellationToken.None).ConfigureAwait(false);
+                                }
+                            }
+                            finally
+                            {
+                                body.Advance();
+                            }
+                            if (chunk.IsEnd)
+                            {
+                                break;
+                            }
+                        }
+                    }
+                    else
+                    {
+                        await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    responseComplete = false;
+                    LogResponseAborted(_logger, _connection.Id, ex.Message);
+                }
+
+                // 6. give the upstream connection back; the client's connection goes on only if everything was whole
+                bool requestComplete = await router.CompleteAsync(exchange, responseComplete).ConfigureAwait(false);
+                Completed(rule, exchange);
+                if (!responseComplete)
+                {
+                    // A truncated body must not look complete: reset rather than close in order.
+                    _connection.Abort();
+                    break;
+                }
+                if (close || !requestComplete)
                 {
                     break;
                 }
@@ -136,15 +285,10 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         Closed,
     }
 
-    /// <summary>Reads and parses the next request head; answers 408/4xx/505 itself when it cannot.</summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<HeadOutcome> ReadHeadAsync()
+    /// <summary>Arms the idle timer for the wait before a head; false when the connection drains (it takes no more requests).</summary>
+    private bool BeginHead()
     {
         HttpConnectionManagerSettings settings = _manager.Settings;
-        // The watch's read, if one is pending, is this head's first read (pipelined bytes, the end, or the idle
-        // timer's cancel): awaited as it is, not cancelled and issued again, which cost a pipe round per request.
-        bool fromWatch = _watching;
-        _watching = false;
         if (settings.IdleTimeout > TimeSpan.Zero)
         {
             _readTimer.Arm(TimerIdle, settings.IdleTimeout);
@@ -154,20 +298,26 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             _readTimer.Disarm();
         }
         _betweenRequests = true;
-        if (_connection.Draining.IsCancellationRequested)
-        {
-            // RunAsync ends the watch, if any, on the way out.
-            _watching = fromWatch;
-            return HeadOutcome.Closed;
-        }
+        // RunAsync ends the watch, if any, on the way out.
+        return !_connection.Draining.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// Reads and parses the next request head, starting with <paramref name="first"/> when <paramref name="hasFirst"/>
+    /// (the watch's read); answers 408/4xx/505 itself when it cannot.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
+    private async ValueTask<HeadOutcome> ReadHeadAsync(ReadResult first, bool hasFirst)
+    {
+        HttpConnectionManagerSettings settings = _manager.Settings;
         bool started = false;
         while (true)
         {
             ReadResult result;
-            if (fromWatch)
+            if (hasFirst)
             {
-                fromWatch = false;
-                result = await _watch.ConfigureAwait(false);
+                hasFirst = false;
+                result = first;
             }
             else
             {
@@ -234,11 +384,9 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         }
     }
 
-    /// <summary>Serves the parsed request; true when the connection may carry another one.</summary>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ServeAsync()
+    /// <summary>The exchange for the parsed head: the snapshot, read once for this request, and its version of this listener.</summary>
+    private HttpExchange BeginExchange()
     {
-        // 1. the snapshot, read once for this request, and its version of this listener
         HttpExchange exchange = _exchange;
         exchange.Reset();
         ProxySnapshot snapshot = ResolveSnapshot();
@@ -252,67 +400,17 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
             _requestBody.Start(_input, _head.GetBodyFraming(), wantsContinue ? this : null, this);
             exchange.RequestBody = _requestBody;
         }
-        bool close = !_head.KeepAlive;
+        return exchange;
+    }
 
-        // 2. route, filters, forward
-        RouterFilter router = _manager.Router;
-        RouteRule? rule = router.Match(exchange, _manager.Hosts);
-        ForwardOutcome outcome = ForwardOutcome.Response;
-        if (rule is not null)
-        {
-            // The client is watched from here: a filter may hold the request (a fault delay) and must learn
-            // that the client left.
-            if (!request.HasBody && !request.IsUpgrade && !request.IsConnect)
-            {
-                StartWatch();
-            }
-            FilterStatus status = await rule.Filters.OnRequestHeadersAsync(exchange).ConfigureAwait(false);
-            if (status == FilterStatus.Continue)
-            {
-                outcome = await router.ForwardAsync(exchange, rule).ConfigureAwait(false);
-            }
-            else if (status == FilterStatus.Stop)
-            {
-                // A filter ended the request without an answer: the client is gone.
-                outcome = ForwardOutcome.DownstreamGone;
-            }
-            if (outcome == ForwardOutcome.Response)
-            {
-                await rule.Filters.OnResponseHeadersAsync(exchange).ConfigureAwait(false);
-            }
-        }
-        if (outcome == ForwardOutcome.DownstreamGone)
-        {
-            await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
-            Completed(rule, exchange);
-            return false;
-        }
-
-        // 3. a protocol switch: the 101 (or CONNECT's 2xx) goes out, then bytes flow both ways
+    /// <summary>
+    /// Writes the response head, re-framed, into <see cref="_output"/> (with a local reply's body) and marks the response
+    /// started; a local reply answered before the request's body was read closes the connection afterwards.
+    /// </summary>
+    private Http1ResponseWriter.BodyFraming WriteResponseHead(HttpExchange exchange, ref bool close)
+    {
+        HttpRequestHead request = exchange.Request;
         HttpResponseHead response = exchange.Response;
-        if (!exchange.IsLocalReply && IsTunnel(request, response.StatusCode))
-        {
-            _output.Clear();
-            bool noClose = false;
-            Http1ResponseWriter.WriteHead(response, request.Method, request.Version, ref noClose, _output);
-            try
-            {
-                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The client is gone before the tunnel began: the upstream connection and the cluster's slot go back.
-                await router.CompleteAsync(exchange, responseComplete: false).ConfigureAwait(false);
-                Completed(rule, exchange);
-                throw;
-            }
-            exchange.ResponseStarted = true;
-            Completed(rule, exchange);
-            await router.TunnelAsync(exchange).ConfigureAwait(false);
-            return false;
-        }
-
-        // 4. the response head, re-framed; a local reply answered before the body was read closes afterwards
         close |= _connection.Draining.IsCancellationRequested;
         if (exchange.IsLocalReply && request.HasBody && !_requestBody.IsCompleted)
         {
@@ -330,84 +428,11 @@ internal sealed partial class Http1ServerConnection : IHttp1ContinueSender, IHtt
         }
         exchange.ResponseStarted = true;
         exchange.ResponseStartTimestamp = TurnClock.GetTimestamp();
-        bool responseComplete = true;
-        try
-        {
-            // 5. the body, from the upstream's buffers to the client's socket; the head goes with its first bytes
-            if (!exchange.IsLocalReply && exchange.ResponseBody is { } body && framing != Http1ResponseWriter.BodyFraming.None)
-            {
-                await StreamBodyAsync(body, framing == Http1ResponseWriter.BodyFraming.Chunked).ConfigureAwait(false);
-            }
-            else
-            {
-                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            responseComplete = false;
-            LogResponseAborted(_logger, _connection.Id, ex.Message);
-        }
-
-        // 6. give the upstream connection back; the client's connection goes on only if everything was whole
-        bool requestComplete = await router.CompleteAsync(exchange, responseComplete).ConfigureAwait(false);
-        Completed(rule, exchange);
-        if (!responseComplete)
-        {
-            // A truncated body must not look complete: reset rather than close in order.
-            _connection.Abort();
-            return false;
-        }
-        return !close && requestComplete;
+        return framing;
     }
 
     private static bool IsTunnel(HttpRequestHead request, int status) =>
         (request.IsUpgrade && status == 101) || (request.IsConnect && status is >= 200 and < 300);
-
-    /// <summary>
-    /// Streams the response body, re-framed, with one gathered send per body slice: the bytes the proxy
-    /// writes (the head before the first slice, a chunk-size line, the last chunk after the final slice)
-    /// travel in the same send as the body bytes, which are sent from the upstream's receive buffers.
-    /// </summary>
-    /// <remarks>
-    /// On entry <see cref="_output"/> holds the response head, not yet sent. It waits for the first body
-    /// bytes only when they are already there: otherwise the head goes out alone first, so a slow body
-    /// never delays the client's view of the status. The CRLF that ends a chunk's data goes with the next
-    /// chunk's size line (or the last chunk).
-    /// </remarks>
-    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
-    private async ValueTask StreamBodyAsync(IHttpBodySource body, bool chunked)
-    {
-        bool headPending = true;
-        bool dataEndPending = false;
-        while (true)
-        {
-            ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
-            if (headPending && !read.IsCompleted)
-            {
-                await _sender.SendAsync(_output.Written, CancellationToken.None).ConfigureAwait(false);
-                headPending = false;
-            }
-            HttpBodyChunk chunk = await read.ConfigureAwait(false);
-            try
-            {
-                ReadOnlySequence<byte> send = FrameChunk(chunk, body, chunked, headPending, ref dataEndPending);
-                headPending = false;
-                if (!send.IsEmpty)
-                {
-                    await _sender.SendAsync(send, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                body.Advance();
-            }
-            if (chunk.IsEnd)
-            {
-                break;
-            }
-        }
-    }
 
     /// <summary>
     /// The bytes to send for one body slice: [what <see cref="_output"/> holds (the head when
