@@ -116,13 +116,74 @@ internal sealed partial class Http2ServerConnection
             return;
         }
 
-        // 3. the response: HEADERS, DATA from the upstream's buffers, trailers
+        // 3. the response: HEADERS, DATA from the upstream's buffers, trailers. A proxied body streams in this
+        //    method, not one of its own: its sends then suspend this method only, one completion hop fewer per stream.
         exchange.ResponseStarted = true;
         exchange.ResponseStartTimestamp = TurnClock.GetTimestamp();
-        bool complete;
+        HttpResponseHead response = exchange.Response;
+        bool complete = false;
         try
         {
-            complete = await SendResponseAsync(stream).ConfigureAwait(false);
+            if (exchange.IsLocalReply || !response.HasBody || exchange.ResponseBody is not { } body)
+            {
+                complete = await SendResponseWithoutUpstreamBodyAsync(stream).ConfigureAwait(false);
+            }
+            else
+            {
+                exchange.ObserveGrpcStatus(response.Headers);
+                // Body bytes already received go out with the head; a body still on its way waits behind it.
+                ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
+                bool headSent = !read.IsCompletedSuccessfully;
+                if (!headSent || await SendFieldsAsync(stream, response, trailers: null, endStream: false).ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        HttpBodyChunk chunk = await read.ConfigureAwait(false);
+                        HttpHeaderList? trailers = chunk.IsEnd && body.Trailers is { Count: > 0 } fields ? fields : null;
+                        if (trailers is not null)
+                        {
+                            exchange.ObserveGrpcStatus(trailers);
+                        }
+                        bool endStream = chunk.IsEnd && trailers is null;
+                        bool sent;
+                        try
+                        {
+                            if (headSent)
+                            {
+                                sent = await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                headSent = true;
+                                if (TryQueueHeadWithData(stream, response, chunk.Data, endStream, out HeadSend head, out ValueTask<bool> queued))
+                                {
+                                    await queued.ConfigureAwait(false);
+                                }
+                                else
+                                {
+                                    head = await SendHeadWithDataAsync(stream, response, chunk.Data, endStream).ConfigureAwait(false);
+                                }
+                                sent = head == HeadSend.HeadAndData
+                                    || (head == HeadSend.HeadOnly && await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false));
+                            }
+                        }
+                        finally
+                        {
+                            body.Advance();
+                        }
+                        if (!sent)
+                        {
+                            break;
+                        }
+                        if (chunk.IsEnd)
+                        {
+                            complete = trailers is null || await SendFieldsAsync(stream, head: null, trailers, endStream: true).ConfigureAwait(false);
+                            break;
+                        }
+                        read = body.ReadAsync(CancellationToken.None);
+                    }
+                }
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -137,8 +198,9 @@ internal sealed partial class Http2ServerConnection
         Completed(rule, exchange);
     }
 
+    /// <summary>A response with no upstream body to stream: the proxy's own answer (with its body), or a head alone.</summary>
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> SendResponseAsync(Http2Stream stream)
+    private async ValueTask<bool> SendResponseWithoutUpstreamBodyAsync(Http2Stream stream)
     {
         HttpExchange exchange = stream.Exchange;
         HttpResponseHead response = exchange.Response;
@@ -152,63 +214,7 @@ internal sealed partial class Http2ServerConnection
             return !hasBody || await SendDataAsync(stream, new ReadOnlySequence<byte>(exchange.LocalReplyBody), endStream: true).ConfigureAwait(false);
         }
         exchange.ObserveGrpcStatus(response.Headers);
-        IHttpBodySource? body = response.HasBody ? exchange.ResponseBody : null;
-        if (body is null)
-        {
-            return await SendFieldsAsync(stream, response, trailers: null, endStream: true).ConfigureAwait(false);
-        }
-        // Body bytes already received go out with the head; a body still on its way waits behind it.
-        ValueTask<HttpBodyChunk> read = body.ReadAsync(CancellationToken.None);
-        bool headSent = !read.IsCompletedSuccessfully;
-        if (headSent && !await SendFieldsAsync(stream, response, trailers: null, endStream: false).ConfigureAwait(false))
-        {
-            return false;
-        }
-        while (true)
-        {
-            HttpBodyChunk chunk = await read.ConfigureAwait(false);
-            HttpHeaderList? trailers = chunk.IsEnd && body.Trailers is { Count: > 0 } fields ? fields : null;
-            if (trailers is not null)
-            {
-                exchange.ObserveGrpcStatus(trailers);
-            }
-            bool endStream = chunk.IsEnd && trailers is null;
-            bool sent;
-            try
-            {
-                if (headSent)
-                {
-                    sent = await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false);
-                }
-                else
-                {
-                    headSent = true;
-                    if (TryQueueHeadWithData(stream, response, chunk.Data, endStream, out HeadSend head, out ValueTask<bool> queued))
-                    {
-                        await queued.ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        head = await SendHeadWithDataAsync(stream, response, chunk.Data, endStream).ConfigureAwait(false);
-                    }
-                    sent = head == HeadSend.HeadAndData
-                        || (head == HeadSend.HeadOnly && await SendDataAsync(stream, chunk.Data, endStream).ConfigureAwait(false));
-                }
-            }
-            finally
-            {
-                body.Advance();
-            }
-            if (!sent)
-            {
-                return false;
-            }
-            if (chunk.IsEnd)
-            {
-                return trailers is null || await SendFieldsAsync(stream, head: null, trailers, endStream: true).ConfigureAwait(false);
-            }
-            read = body.ReadAsync(CancellationToken.None);
-        }
+        return await SendFieldsAsync(stream, response, trailers: null, endStream: true).ConfigureAwait(false);
     }
 
     private void EndStreamAfterResponse(Http2Stream stream, bool complete)
