@@ -59,6 +59,15 @@ internal sealed class HpackDynamicTable : IDisposable
         return new ReadOnlySpan<byte>(_bytes, entry.Offset + entry.NameLength, entry.ValueLength);
     }
 
+    /// <summary>Whether the entry at <paramref name="index"/> (0 = newest) holds exactly this field: one lookup of the entry for both parts.</summary>
+    public bool Holds(int index, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        ref readonly Entry entry = ref GetEntry(index);
+        return entry.NameLength == name.Length && entry.ValueLength == value.Length
+            && value.SequenceEqual(new ReadOnlySpan<byte>(_bytes, entry.Offset + entry.NameLength, entry.ValueLength))
+            && name.SequenceEqual(new ReadOnlySpan<byte>(_bytes, entry.Offset, entry.NameLength));
+    }
+
     /// <summary>
     /// Changes the maximum size, evicting the oldest entries until the table fits (§4.3). Growing
     /// past the storage reserved so far takes a larger pooled array (only on a size change).

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Meshy.Engine.Http;
 
@@ -187,13 +188,14 @@ internal sealed class HpackEncoder : IDisposable
         if (age >= 0 && age < _table.Count)
         {
             index = HpackStaticTable.Count + 1 + (int)age;
-            return _table.GetValue((int)age).SequenceEqual(value) && _table.GetName((int)age).SequenceEqual(name);
+            return _table.Holds((int)age, name, value);
         }
         index = 0;
         return false;
     }
 
     /// <summary>A 64-bit hash of a field, eight bytes at a time; its top six bits choose the memo slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FieldHash(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         ulong hash = ((ulong)(uint)name.Length << 32) | (uint)value.Length;
@@ -201,6 +203,7 @@ internal sealed class HpackEncoder : IDisposable
         return Mix(hash, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(ulong hash, ReadOnlySpan<byte> bytes)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
@@ -220,6 +223,7 @@ internal sealed class HpackEncoder : IDisposable
     }
 
     /// <summary>The last (up to) eight bytes of a non-empty span as one word; a shorter span's bytes overlap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong LastWord(ReadOnlySpan<byte> bytes) => bytes.Length switch
     {
         >= 8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]),
@@ -228,6 +232,7 @@ internal sealed class HpackEncoder : IDisposable
     };
 
     /// <summary>Whether a name has an uppercase letter: eight bytes at a time, no vector set-up for names this short.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasUppercase(ReadOnlySpan<byte> name)
     {
         if (name.IsEmpty)
@@ -246,6 +251,7 @@ internal sealed class HpackEncoder : IDisposable
     }
 
     /// <summary>True when a byte of <paramref name="word"/> is in A..Z (bytes of 128 and above never are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasUppercaseByte(ulong word)
     {
         const ulong Ones = 0x0101010101010101;
@@ -292,6 +298,13 @@ internal sealed class HpackEncoder : IDisposable
 
     private static void WriteIndexed(IBufferWriter<byte> output, int index)
     {
+        if (index < 0x7f)
+        {
+            // Every static index and the first 65 dynamic ones: one byte, no integer encoding.
+            output.GetSpan(1)[0] = (byte)(0x80 | index);
+            output.Advance(1);
+            return;
+        }
         Span<byte> span = output.GetSpan(HpackInteger.MaxLength);
         output.Advance(HpackInteger.Encode(span, index, 7, 0x80));
     }
