@@ -43,8 +43,8 @@ public abstract class UpstreamStream
 
     /// <summary>
     /// True when <see cref="ReadResponseHeadAsync"/> may start while the head's send is still pending, and a
-    /// failed send also ends that read (the connection is broken both ways): the router then waits once, for
-    /// the response, instead of once for the send and once more for the response.
+    /// failed send also ends that read (its socket is shut down): the router then waits once, for the
+    /// response, instead of once for the send and once more for the response.
     /// </summary>
     public virtual bool ReadsWhileHeadSends => false;
 

@@ -98,7 +98,7 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
         }
         else if (-result is not (EpollInterop.EAgain or EpollInterop.EIntr))
         {
-            _batched.SetException(new SocketException((int)EpollInterop.ToSocketError(-result)));
+            _batched.SetException(Broken(-result));
             return;
         }
         ValueTask send;
@@ -226,8 +226,29 @@ internal sealed class EpollSocketSender(EpollSocketChannel channel) : SocketSend
             wait = ValueTask.CompletedTask;
             return true;
         }
-        wait = ValueTask.FromException(new SocketException((int)EpollInterop.ToSocketError(errno)));
+        wait = ValueTask.FromException(Broken(errno));
         return false;
+    }
+
+    /// <inheritdoc />
+    public override bool FailureEndsReads => true;
+
+    /// <summary>
+    /// The error of a send that failed with <paramref name="errno"/>. The stream is broken from here (how much of the
+    /// send went is unknown), so the socket is shut down both ways: a read waiting on it ends now, not at a timeout
+    /// (the router reads an upstream's response while the request's head is still being sent).
+    /// </summary>
+    private SocketException Broken(int errno)
+    {
+        try
+        {
+            channel.Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already reset or closed: reads have ended anyway.
+        }
+        return new SocketException((int)EpollInterop.ToSocketError(errno));
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]

@@ -23,6 +23,9 @@ public abstract class SocketSender : IDisposable
     /// </summary>
     public bool SendsAtOnce { get; set; }
 
+    /// <summary>True when a send that fails also ends a read waiting on the socket (the socket is shut down with it).</summary>
+    public virtual bool FailureEndsReads => false;
+
     /// <summary>Bytes handed to the kernel so far.</summary>
     public long BytesSent => Volatile.Read(ref _bytesSent);
 

@@ -82,8 +82,8 @@ internal sealed class Http1ClientCodec : UpstreamStream, IDisposable
     public override ValueTask SendRequestHeadAsync(HttpRequestHead request) => SendHead(request, CancellationToken.None, out _chunked);
 
     /// <inheritdoc />
-    /// <remarks>A send fails only on a broken connection, and that ends the pending read as well (an error or the end).</remarks>
-    public override bool ReadsWhileHeadSends => true;
+    /// <remarks>Where a send that fails shuts the socket down, which ends the pending read (the epoll engine's sender).</remarks>
+    public override bool ReadsWhileHeadSends => Connection.Sender.FailureEndsReads;
 
     /// <inheritdoc />
     public override ValueTask SendRequestBodyAsync(IHttpBodySource body) => SendRequestBodyAsync(body, _chunked, CancellationToken.None);

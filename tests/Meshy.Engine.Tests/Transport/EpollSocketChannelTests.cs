@@ -316,6 +316,30 @@ public sealed class EpollSocketChannelTests
     }
 
     [EpollFact]
+    public async Task SendFails_WhileAReadWaits_TheReadEndsToo()
+    {
+        // Writing shut down on this side: a send fails (EPIPE), though the peer could still send; without the sender
+        // shutting the socket down both ways, the read would wait for the peer (the router reads an upstream's
+        // response while the request's head is still being sent, and counts on a failed send ending that read).
+        (Socket accepted, Socket peer) = await Loopback.ConnectPairAsync();
+        using var _ = peer;
+        using SocketTransport transport = PipeOptionsFactory.Default.CreateConnection(new EpollSocketChannel(accepted, EpollEngine.Next()));
+        using SocketSender sender = transport.Channel.CreateSender();
+        Assert.True(sender.FailureEndsReads);
+        using var cts = new CancellationTokenSource(Timeout);
+        ValueTask<ReadResult> pending = transport.Input.ReadAsync(cts.Token);
+        Assert.False(pending.IsCompleted, "the peer sent nothing");
+        accepted.Shutdown(SocketShutdown.Send);
+
+        await Assert.ThrowsAsync<SocketException>(async () => await sender.SendAsync(new byte[] { 1, 2, 3 }, CancellationToken.None));
+
+        // A timeout would surface as OperationCanceledException; the end of the stream is what the shutdown gives.
+        ReadResult result = await pending;
+        Assert.True(result.IsCompleted);
+        Assert.True(result.Buffer.IsEmpty);
+    }
+
+    [EpollFact]
     public Task Close_WhileSendBlockedOnUnreadPeer_SendFails() =>
         AssertEndingTheChannelFailsABlockedSendAsync(channel => channel.Close(), "closing the channel");
 
