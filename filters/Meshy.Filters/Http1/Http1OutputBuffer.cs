@@ -18,8 +18,11 @@ namespace Meshy.Filters.Http1;
 /// </remarks>
 internal sealed class Http1OutputBuffer : IDisposable
 {
-    /// <summary>The size of the pinned block: most heads fit.</summary>
-    internal const int PinnedSize = 2048;
+    /// <summary>
+    /// The size of the pinned block: most heads fit, and it is what the buffer started at before (the pool keeps its
+    /// peak of blocks in use, like the receive pool, so a larger block would cost idle connections more).
+    /// </summary>
+    internal const int PinnedSize = 1024;
 
     // Taken once per connection: no engine thread's block cache, which is the receive pool's.
     private static readonly BlockMemoryPool PinnedBlocks = new(PinnedSize, threadCached: false);
