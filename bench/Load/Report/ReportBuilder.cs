@@ -163,11 +163,11 @@ internal static class ReportBuilder
                 && (metric.ExcessOverBaselineOf is null || (mine > 0 && theirs > 0)))
             {
                 // Rounds alternate the proxies (or run them at once when paired), so each round's own ratio meets one
-                // host speed; their median is what the row shows. An excess over the baseline is a difference that
-                // may be near zero in a round, so its ratio is of medians; so is a peer never run in the same rounds
-                // (a reference scenario's).
-                ratios[metric.Key] = (metric.ExcessOverBaselineOf is null ? RoundRatio(scenario, subject.Proxy, peer.Proxy, metric.Key) : null)
-                    ?? mine / theirs;
+                // host speed; their median is what the row shows. An excess over the baseline in alternated rounds is a
+                // difference of runs minutes apart that may be near zero, so its ratio is of medians; so is a peer
+                // never run in the same rounds (a reference scenario's).
+                bool perRound = metric.ExcessOverBaselineOf is null || scenario.Paired;
+                ratios[metric.Key] = (perRound ? RoundRatio(scenario, subject.Proxy, peer.Proxy, metric.Key) : null) ?? mine / theirs;
             }
         }
         return new PeerComparison(peer.Proxy, ProxyState.Ok, null, ratios);

@@ -42,7 +42,7 @@ internal static class TextReport
             + (settings.Extra.TryGetValue("paired", out string? paired) && paired == "yes"
                 ? "proxies of a round run at the same time on the proxy core (paired: compare proxy process CPU, not CPU core)"
                 : "proxies alternated within each round")
-            + "; a ratio is the median of each round's own";
+            + "; a ratio is the median of each round's own (an added latency's, unpaired, is of the medians)";
     }
 
     public static void RenderScenario(ScenarioSummary summary, StringBuilder output)
