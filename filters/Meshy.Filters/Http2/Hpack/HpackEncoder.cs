@@ -58,7 +58,7 @@ internal sealed class HpackEncoder : IDisposable
         SetTableSize(Math.Min(maxTableSize, HpackFormat.DefaultTableSize));
     }
 
-    /// <summary>The dynamic table (for tests and diagnostics).</summary>
+    /// <summary>The dynamic table, to read (tests and diagnostics): only this encoder adds to it, or its memo would point amiss.</summary>
     public HpackDynamicTable Table => _table;
 
     /// <summary>
