@@ -31,6 +31,7 @@ internal static class Program
                 "tcp-hold" => TcpHoldCommand.Run(rest),
                 "http-upstream" => HttpUpstreamCommand.Run(rest),
                 "http-rate" => HttpRateCommand.Run(rest),
+                "meshy-config" => MeshyConfigCommand.Run(rest),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -65,6 +66,8 @@ internal static class Program
           http-upstream --port P --body-size N       HTTP/1.1 keep-alive server with a fixed body
           http-rate --target HOST:PORT --rate 1000 --duration 10s [--warmup 2s]
                                                      fixed-rate GETs on one connection, latency percentiles
+          meshy-config --listen P --admin P --upstream HOST:PORT [--h2c-upstream]
+                                                     the meshy.toml the load suite runs Meshy with
 
         """;
 }

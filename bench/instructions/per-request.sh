@@ -46,42 +46,20 @@ cp "$meshy_source" "$work/meshy"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 listen_port=$(free_port); admin_port=$(free_port); upstream_port=$(free_port)
 
-cluster_protocol=""
+MESHY_BUILD_SLOT=$slot dotnet build -c Release "$root/bench" -v q -nologo >/dev/null
+bench=(dotnet "$root/.artifacts/$slot/bin/Meshy.Bench/release/Meshy.Bench.dll")
+h2c_upstream=()
 if [ "$mode" = h2c-upstream ]; then
   mkdir -p "$work/www" && printf 'hello!' >"$work/www/index.html"
   nghttpd --no-tls -d "$work/www" "$upstream_port" >"$work/upstream.out" 2>&1 &
   pids+=($!)
-  cluster_protocol='protocol = "http2"'
+  h2c_upstream=(--h2c-upstream)
 else
-  MESHY_BUILD_SLOT=$slot dotnet build -c Release "$root/bench" -v q -nologo >/dev/null
-  dotnet "$root/.artifacts/$slot/bin/Meshy.Bench/release/Meshy.Bench.dll" http-upstream --port "$upstream_port" --body-size 6 >"$work/upstream.out" 2>&1 &
+  "${bench[@]}" http-upstream --port "$upstream_port" --body-size 6 >"$work/upstream.out" 2>&1 &
   pids+=($!)
 fi
-
-cat >"$work/meshy.toml" <<TOML
-[admin]
-address = "127.0.0.1:$admin_port"
-
-[[listeners]]
-name = "bench"
-address = "127.0.0.1:$listen_port"
-protocol = "http"
-routes = "bench"
-
-[[routes]]
-name = "bench"
-hosts = ["*"]
-
-  [[routes.rules]]
-  name = "all"
-  match.path.prefix = "/"
-  to = [{ cluster = "upstream" }]
-
-[[clusters]]
-name = "upstream"
-endpoints = [{ address = "127.0.0.1:$upstream_port" }]
-$cluster_protocol
-TOML
+# The config the load suite runs Meshy with, so both measure the same proxy.
+"${bench[@]}" meshy-config --listen "$listen_port" --admin "$admin_port" --upstream "127.0.0.1:$upstream_port" "${h2c_upstream[@]}" >"$work/meshy.toml"
 
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
   "$work/meshy" run --config "$work/meshy.toml" >"$work/meshy.out" 2>&1 &

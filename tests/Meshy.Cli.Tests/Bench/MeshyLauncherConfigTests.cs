@@ -103,6 +103,22 @@ public sealed class MeshyLauncherConfigTests
         Assert.All(ScenarioCatalog.All(), scenario => Assert.True(meshy.RunsIn(scenario), scenario.Name));
     }
 
+    [Theory]
+    [InlineData(false, UpstreamProtocol.Http1)]
+    [InlineData(true, UpstreamProtocol.Http2)]
+    public void MeshyConfigCommand_PrintsTheSuitesPlainConfig_ForToolsOutsideTheRunner(bool h2cUpstream, UpstreamProtocol expected)
+    {
+        string[] args = ["--listen", "15001", "--admin", "15000", "--upstream", "127.0.0.1:9001", .. h2cUpstream ? new[] { "--h2c-upstream" } : []];
+
+        ConfigLoadResult loaded = ConfigLoader.LoadText(Meshy.Bench.Load.Tools.MeshyConfigCommand.Text(args), "meshy.toml");
+
+        Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
+        Assert.Equal("127.0.0.1:15001", Assert.Single(loaded.Config!.Listeners).Address.Text);
+        ClusterConfig upstream = Assert.Single(loaded.Config.Clusters);
+        Assert.Equal("127.0.0.1:9001", Assert.Single(upstream.Endpoints).Address.Text);
+        Assert.Equal(expected, upstream.Protocol);
+    }
+
     private static ConfigLoadResult Load(ProxyMode mode, MeshyRouting routing)
     {
         var launch = new ProxyLaunch(mode, Upstream, 8080, "/tmp", Cpu: 1, Routing: routing, MirrorUpstream: Shadow);

@@ -1,22 +1,12 @@
 using Meshy.Engine.Http;
+using Meshy.Testing;
 
 namespace Meshy.Engine.Tests.Http;
 
 /// <summary><see cref="HttpHeaderList"/>: fields by name (case-insensitive), removal, and swapping storage between lists.</summary>
 public sealed class HttpHeaderListTests
 {
-    private static List<(string Name, string Value)> Fields(HttpHeaderList list)
-    {
-        var fields = new List<(string, string)>();
-        for (int i = 0; i < list.SlotCount; i++)
-        {
-            if (!list.IsRemoved(i))
-            {
-                fields.Add((list.GetNameString(i), list.GetValueString(i)));
-            }
-        }
-        return fields;
-    }
+    private static List<(string Name, string Value)> Fields(HttpHeaderList list) => HeaderFields.Of(list);
 
     [Fact]
     public void Fields_FoundByNameIgnoringCase_RemovedOnesSkipped()

@@ -1,6 +1,7 @@
 using System.Text;
 using Meshy.Engine.Http;
 using Meshy.Filters.HttpConnectionManager;
+using Meshy.Testing;
 
 namespace Meshy.Filters.Tests.HttpProxy;
 
@@ -15,15 +16,7 @@ public sealed class ForwardingHeadersTests
             headers.Add(Encoding.ASCII.GetBytes(name), Encoding.ASCII.GetBytes(value));
         }
         ForwardingHeaders.Apply(headers, "10.0.0.7"u8);
-        var fields = new List<(string, string)>();
-        for (int i = 0; i < headers.SlotCount; i++)
-        {
-            if (!headers.IsRemoved(i))
-            {
-                fields.Add((headers.GetNameString(i), headers.GetValueString(i)));
-            }
-        }
-        return fields;
+        return HeaderFields.Of(headers);
     }
 
     [Fact]
