@@ -72,9 +72,8 @@ public sealed class SendBatchTests
     [IoUringFact]
     public async Task Flush_MoreThanTheSocketTakes_RestGoesOnAsPlainSend_AllArrivesInOrder()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
         var pool = new BlockMemoryPool();
         var blocks = new List<IMemoryOwner<byte>>();
         try
@@ -111,8 +110,6 @@ public sealed class SendBatchTests
         }
         finally
         {
-            channel.Close();
-            peer.Dispose();
             foreach (IMemoryOwner<byte> block in blocks)
             {
                 block.Dispose();
@@ -123,105 +120,79 @@ public sealed class SendBatchTests
     [IoUringFact]
     public async Task Flush_MoreSegmentsThanOneSendmsgTakes_TheRestGoesOnPlainly_InOrder()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
-        try
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        // 100 small segments (room for all in the socket): the batch's sendmsg takes the first 64 whole.
+        byte[] data = RandomNumberGenerator.GetBytes(1000);
+        ReadOnlySequence<byte> sequence = SequenceShapes.FromChunks(Split(data, 100));
+        int segments = 0;
+        foreach (ReadOnlyMemory<byte> _ in sequence)
         {
-            // 100 small segments (room for all in the socket): the batch's sendmsg takes the first 64 whole.
-            byte[] data = RandomNumberGenerator.GetBytes(1000);
-            ReadOnlySequence<byte> sequence = SequenceShapes.FromChunks(Split(data, 100));
-            int segments = 0;
-            foreach (ReadOnlyMemory<byte> _ in sequence)
-            {
-                segments++;
-            }
-            Assert.Equal(100, segments);
-            using SocketSender sender = channel.CreateSender();
-
-            ValueTask send = InTurn(batch, () => sender.SendAsync(sequence, CancellationToken.None));
-            batch.Flush();
-
-            Assert.True(send.IsCompletedSuccessfully, "the 36 segments past the sendmsg went out plainly within the flush");
-            Assert.Equal(data, await Loopback.ReadExactlyAsync(peer, data.Length));
-            Assert.Equal(data.Length, sender.BytesSent);
+            segments++;
         }
-        finally
-        {
-            channel.Close();
-            peer.Dispose();
-        }
+        Assert.Equal(100, segments);
+        using SocketSender sender = channel.CreateSender();
+
+        ValueTask send = InTurn(batch, () => sender.SendAsync(sequence, CancellationToken.None));
+        batch.Flush();
+
+        Assert.True(send.IsCompletedSuccessfully, "the 36 segments past the sendmsg went out plainly within the flush");
+        Assert.Equal(data, await Loopback.ReadExactlyAsync(peer, data.Length));
+        Assert.Equal(data.Length, sender.BytesSent);
     }
 
     [IoUringFact]
     public async Task Flush_PeerReset_SendFailsWithTheKernelsError()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
-        try
-        {
-            peer.LingerState = new LingerOption(enable: true, seconds: 0);
-            peer.Close();
-            await Loopback.WaitUntilAsync(() => channel.Socket.Poll(0, SelectMode.SelectRead), "the reset arrives");
-            using SocketSender sender = channel.CreateSender();
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        peer.LingerState = new LingerOption(enable: true, seconds: 0);
+        peer.Close();
+        await Loopback.WaitUntilAsync(() => channel.Socket.Poll(0, SelectMode.SelectRead), "the reset arrives");
+        using SocketSender sender = channel.CreateSender();
 
-            ValueTask send = InTurn(batch, () => sender.SendAsync("after the reset"u8.ToArray(), CancellationToken.None));
-            batch.Flush();
+        ValueTask send = InTurn(batch, () => sender.SendAsync("after the reset"u8.ToArray(), CancellationToken.None));
+        batch.Flush();
 
-            var failed = await Assert.ThrowsAsync<SocketException>(() => send.AsTask().WaitAsync(Timeout));
-            Assert.True(failed.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown, $"got {failed.SocketErrorCode}");
-            Assert.Equal(0, sender.BytesSent);
-        }
-        finally
-        {
-            channel.Close();
-        }
+        var failed = await Assert.ThrowsAsync<SocketException>(() => send.AsTask().WaitAsync(Timeout));
+        Assert.True(failed.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown, $"got {failed.SocketErrorCode}");
+        Assert.Equal(0, sender.BytesSent);
     }
 
     [IoUringFact]
     public async Task Flush_ContinuationSendsAgain_ThatSendJoinsTheSameFlush()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        using SocketSender sender = channel.CreateSender();
+        ValueTask second = default;
+        bool secondStarted = false;
+
+        SendBatch.Current = batch;
         try
         {
-            using SocketSender sender = channel.CreateSender();
-            ValueTask second = default;
-            bool secondStarted = false;
-
-            SendBatch.Current = batch;
-            try
+            ValueTask first = sender.SendAsync("head;"u8.ToArray(), CancellationToken.None);
+            // As an await on the engine's thread resumes: inline, whatever context the test runs in.
+            first.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
             {
-                ValueTask first = sender.SendAsync("head;"u8.ToArray(), CancellationToken.None);
-                // As an await on the engine's thread resumes: inline, whatever context the test runs in.
-                first.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
-                {
-                    first.GetAwaiter().GetResult();
-                    second = sender.SendAsync("body"u8.ToArray(), CancellationToken.None);
-                    // Queued, not sent plainly: the batch is still this thread's.
-                    secondStarted = !second.IsCompleted;
-                });
-                Assert.False(first.IsCompleted);
+                first.GetAwaiter().GetResult();
+                second = sender.SendAsync("body"u8.ToArray(), CancellationToken.None);
+                // Queued, not sent plainly: the batch is still this thread's.
+                secondStarted = !second.IsCompleted;
+            });
+            Assert.False(first.IsCompleted);
 
-                batch.Flush();
-            }
-            finally
-            {
-                SendBatch.Current = null;
-            }
-
-            Assert.True(secondStarted, "the first send's continuation ran inside the flush and queued its send");
-            Assert.True(second.IsCompletedSuccessfully, "the flush went round again for the send its continuation made");
-            Assert.Equal(0, ring.Queued);
-            Assert.Equal("head;body"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 9));
+            batch.Flush();
         }
         finally
         {
-            channel.Close();
-            peer.Dispose();
+            SendBatch.Current = null;
         }
+
+        Assert.True(secondStarted, "the first send's continuation ran inside the flush and queued its send");
+        Assert.True(second.IsCompletedSuccessfully, "the flush went round again for the send its continuation made");
+        Assert.Equal(0, pair.Ring.Queued);
+        Assert.Equal("head;body"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 9));
     }
 
     [IoUringFact]
@@ -296,74 +267,47 @@ public sealed class SendBatchTests
     [IoUringFact]
     public async Task SendAsync_SenderThatSendsAtOnce_GoesToTheKernelNow_NotIntoTheBatch()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
-        try
-        {
-            using SocketSender sender = channel.CreateSender();
-            sender.SendsAtOnce = true;
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        using SocketSender sender = channel.CreateSender();
+        sender.SendsAtOnce = true;
 
-            ValueTask send = InTurn(batch, () => sender.SendAsync("now"u8.ToArray(), CancellationToken.None));
+        ValueTask send = InTurn(batch, () => sender.SendAsync("now"u8.ToArray(), CancellationToken.None));
 
-            Assert.True(send.IsCompletedSuccessfully, "sent before the flush");
-            Assert.Equal(3, sender.BytesSent);
-            Assert.Equal("now"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 3));
-            batch.Flush();
-        }
-        finally
-        {
-            channel.Close();
-            peer.Dispose();
-        }
+        Assert.True(send.IsCompletedSuccessfully, "sent before the flush");
+        Assert.Equal(3, sender.BytesSent);
+        Assert.Equal("now"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 3));
+        batch.Flush();
     }
 
     [IoUringFact]
     public async Task SendAsync_SecondSendWhileTheFirstIsQueued_RefusedAtOnce_FirstStillGoesOut()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
-        try
-        {
-            using SocketSender sender = channel.CreateSender();
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        using SocketSender sender = channel.CreateSender();
 
-            ValueTask first = InTurn(batch, () => sender.SendAsync("first"u8.ToArray(), CancellationToken.None));
-            // One send at a time: a second one now would overtake or corrupt the queued one.
-            Assert.Throws<InvalidOperationException>(() => InTurn(batch, () => sender.SendAsync("second"u8.ToArray(), CancellationToken.None)));
-            batch.Flush();
+        ValueTask first = InTurn(batch, () => sender.SendAsync("first"u8.ToArray(), CancellationToken.None));
+        // One send at a time: a second one now would overtake or corrupt the queued one.
+        Assert.Throws<InvalidOperationException>(() => InTurn(batch, () => sender.SendAsync("second"u8.ToArray(), CancellationToken.None)));
+        batch.Flush();
 
-            Assert.True(first.IsCompletedSuccessfully);
-            Assert.Equal("first"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 5));
-            Assert.Equal(5, sender.BytesSent);
-        }
-        finally
-        {
-            channel.Close();
-            peer.Dispose();
-        }
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.Equal("first"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 5));
+        Assert.Equal(5, sender.BytesSent);
     }
 
     [IoUringFact]
     public async Task SendAtOnceAsync_WhileTheBatchIsTheThreads_GoesToTheKernelNow()
     {
-        using var ring = IoUring.TryCreate(8, setting: null)!;
-        using var batch = new SendBatch(ring);
-        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
-        try
-        {
-            using SocketSender sender = channel.CreateSender();
+        using OnePair pair = await OnePairAsync();
+        (SendBatch batch, EpollSocketChannel channel, Socket peer) = pair;
+        using SocketSender sender = channel.CreateSender();
 
-            ValueTask send = InTurn(batch, () => sender.SendAtOnceAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), CancellationToken.None));
+        ValueTask send = InTurn(batch, () => sender.SendAtOnceAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), CancellationToken.None));
 
-            Assert.True(send.IsCompletedSuccessfully, "sent before any flush");
-            Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 25));
-        }
-        finally
-        {
-            channel.Close();
-            peer.Dispose();
-        }
+        Assert.True(send.IsCompletedSuccessfully, "sent before any flush");
+        Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), await Loopback.ReadExactlyAsync(peer, 25));
     }
 
     /// <summary>Runs <paramref name="send"/> as work of an engine turn: with <paramref name="batch"/> the thread's batch.</summary>
@@ -378,6 +322,31 @@ public sealed class SendBatchTests
         {
             SendBatch.Current = null;
         }
+    }
+
+    /// <summary>A batch on an 8-entry ring of its own and one loopback pair (see <see cref="ConnectAsync"/>); disposing closes them all.</summary>
+    private sealed class OnePair(IoUring ring, SendBatch batch, EpollSocketChannel channel, Socket peer) : IDisposable
+    {
+        public IoUring Ring => ring;
+
+        public void Deconstruct(out SendBatch pairBatch, out EpollSocketChannel pairChannel, out Socket pairPeer) =>
+            (pairBatch, pairChannel, pairPeer) = (batch, channel, peer);
+
+        public void Dispose()
+        {
+            channel.Close();
+            peer.Dispose();
+            batch.Dispose();
+            ring.Dispose();
+        }
+    }
+
+    private static async Task<OnePair> OnePairAsync()
+    {
+        IoUring ring = IoUring.TryCreate(8, setting: null)!;
+        var batch = new SendBatch(ring);
+        (EpollSocketChannel channel, Socket peer) = await ConnectAsync();
+        return new OnePair(ring, batch, channel, peer);
     }
 
     /// <summary>A loopback pair: the channel (on the epoll engine) wraps the accepted side, the test drives the other.</summary>
