@@ -8,6 +8,7 @@ using Meshy.Filters.Http1;
 using Meshy.Filters.Http2;
 using Meshy.Filters.Http2.Connection;
 using Meshy.Filters.Http2.Frames;
+using Meshy.Filters.Http2.Hpack;
 
 namespace Meshy.Filters.HttpConnectionManager;
 
@@ -197,14 +198,16 @@ internal sealed partial class Http2ServerConnection
         }
         ArrayBufferWriter<byte> block = stream.FieldBlock;
         block.ResetWrittenCount();
+        var writer = new HpackBlockWriter(block);
         if (head is not null)
         {
-            EncodeHead(head, block);
+            EncodeHead(head, ref writer);
         }
         else if (trailers is not null)
         {
-            EncodeFields(trailers, block);
+            EncodeFields(trailers, ref writer);
         }
+        writer.Commit();
         ArrayBufferWriter<byte> frames = stream.Frames;
         frames.ResetWrittenCount();
         Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
@@ -552,25 +555,25 @@ internal sealed partial class Http2ServerConnection
     }
 
     /// <summary>:status, the fields (connection-specific ones dropped, names lowercased), content-length when known.</summary>
-    private void EncodeHead(HttpResponseHead head, ArrayBufferWriter<byte> block)
+    private void EncodeHead(HttpResponseHead head, ref HpackBlockWriter block)
     {
         int status = head.StatusCode;
         Span<byte> digits = stackalloc byte[3];
         digits[0] = (byte)('0' + (status / 100 % 10));
         digits[1] = (byte)('0' + (status / 10 % 10));
         digits[2] = (byte)('0' + (status % 10));
-        _encoder.EncodeField(":status"u8, digits, block);
+        _encoder.EncodeField(":status"u8, digits, ref block);
         bool withLength = head.ContentLength >= 0 && status is >= 200 and not 204;
-        EncodeFields(head.Headers, block, skipContentLength: withLength);
+        EncodeFields(head.Headers, ref block, skipContentLength: withLength);
         if (withLength)
         {
             Span<byte> length = stackalloc byte[20];
             Utf8Formatter.TryFormat(head.ContentLength, length, out int written);
-            _encoder.EncodeField("content-length"u8, length[..written], block);
+            _encoder.EncodeField("content-length"u8, length[..written], ref block);
         }
     }
 
-    private void EncodeFields(HttpHeaderList fields, ArrayBufferWriter<byte> block, bool skipContentLength = false)
+    private void EncodeFields(HttpHeaderList fields, ref HpackBlockWriter block, bool skipContentLength = false)
     {
         for (int i = 0; i < fields.SlotCount; i++)
         {
@@ -579,11 +582,11 @@ internal sealed partial class Http2ServerConnection
                 continue;
             }
             ReadOnlySpan<byte> name = fields.GetName(i);
-            if (IsConnectionSpecific(name) || (skipContentLength && System.Text.Ascii.EqualsIgnoreCase(name, "content-length"u8)))
+            if (IsConnectionSpecific(name) || (skipContentLength && name.Length == 14 && System.Text.Ascii.EqualsIgnoreCase(name, "content-length"u8)))
             {
                 continue;
             }
-            _encoder.EncodeField(name, fields.GetValue(i), block);
+            _encoder.EncodeField(name, fields.GetValue(i), ref block);
         }
     }
 

@@ -26,38 +26,52 @@ internal static class Http2RequestEncoder
     /// <summary>Encodes <paramref name="request"/> into <paramref name="output"/> with <paramref name="encoder"/>.</summary>
     public static void Encode(HttpRequestHead request, HpackEncoder encoder, IBufferWriter<byte> output)
     {
-        encoder.EncodeField(":method"u8, request.MethodBytes, output);
-        if (request.IsConnect)
-        {
-            encoder.EncodeField(":authority"u8, request.Authority, output);
-        }
-        else
-        {
-            encoder.EncodeField(":scheme"u8, request.Scheme, output);
-            encoder.EncodeField(":authority"u8, request.Authority, output);
-            EncodePath(request, encoder, output);
-        }
-        if (request.AcceptsTrailers)
-        {
-            encoder.EncodeField("te"u8, "trailers"u8, output);
-        }
-        if (request.HasBody && request.ContentLength >= 0)
-        {
-            Span<byte> digits = stackalloc byte[20];
-            Utf8Formatter.TryFormat(request.ContentLength, digits, out int written);
-            encoder.EncodeField("content-length"u8, digits[..written], output);
-        }
-        EncodeFields(request.Headers, encoder, output);
+        var block = new HpackBlockWriter(output);
+        Encode(request, encoder, ref block);
+        block.Commit();
     }
 
     /// <summary>Encodes end-to-end fields (request headers or trailers), connection-specific ones left out.</summary>
     public static void EncodeFields(HttpHeaderList headers, HpackEncoder encoder, IBufferWriter<byte> output)
     {
+        var block = new HpackBlockWriter(output);
+        EncodeFields(headers, encoder, ref block);
+        block.Commit();
+    }
+
+    private static void Encode(HttpRequestHead request, HpackEncoder encoder, ref HpackBlockWriter output)
+    {
+        encoder.EncodeField(":method"u8, request.MethodBytes, ref output);
+        if (request.IsConnect)
+        {
+            encoder.EncodeField(":authority"u8, request.Authority, ref output);
+        }
+        else
+        {
+            encoder.EncodeField(":scheme"u8, request.Scheme, ref output);
+            encoder.EncodeField(":authority"u8, request.Authority, ref output);
+            EncodePath(request, encoder, ref output);
+        }
+        if (request.AcceptsTrailers)
+        {
+            encoder.EncodeField("te"u8, "trailers"u8, ref output);
+        }
+        if (request.HasBody && request.ContentLength >= 0)
+        {
+            Span<byte> digits = stackalloc byte[20];
+            Utf8Formatter.TryFormat(request.ContentLength, digits, out int written);
+            encoder.EncodeField("content-length"u8, digits[..written], ref output);
+        }
+        EncodeFields(request.Headers, encoder, ref output);
+    }
+
+    private static void EncodeFields(HttpHeaderList headers, HpackEncoder encoder, ref HpackBlockWriter output)
+    {
         for (int i = 0; i < headers.SlotCount; i++)
         {
             if (!headers.IsRemoved(i) && !IsConnectionSpecific(headers.GetName(i), headers.GetValue(i)))
             {
-                encoder.EncodeField(headers.GetName(i), headers.GetValue(i), output);
+                encoder.EncodeField(headers.GetName(i), headers.GetValue(i), ref output);
             }
         }
     }
@@ -79,12 +93,12 @@ internal static class Http2RequestEncoder
         _ => false,
     };
 
-    private static void EncodePath(HttpRequestHead request, HpackEncoder encoder, IBufferWriter<byte> output)
+    private static void EncodePath(HttpRequestHead request, HpackEncoder encoder, ref HpackBlockWriter output)
     {
         ReadOnlySpan<byte> path = request.Path.IsEmpty ? "/"u8 : request.Path;
         if (!request.HasQuery)
         {
-            encoder.EncodeField(":path"u8, path, output);
+            encoder.EncodeField(":path"u8, path, ref output);
             return;
         }
         int length = path.Length + 1 + request.Query.Length;
@@ -95,7 +109,7 @@ internal static class Http2RequestEncoder
             path.CopyTo(target);
             target[path.Length] = (byte)'?';
             request.Query.CopyTo(target[(path.Length + 1)..]);
-            encoder.EncodeField(":path"u8, target[..length], output);
+            encoder.EncodeField(":path"u8, target[..length], ref output);
         }
         finally
         {

@@ -59,13 +59,12 @@ internal sealed class HpackDynamicTable : IDisposable
         return new ReadOnlySpan<byte>(_bytes, entry.Offset + entry.NameLength, entry.ValueLength);
     }
 
-    /// <summary>Whether the entry at <paramref name="index"/> (0 = newest) holds exactly this field: one lookup of the entry for both parts.</summary>
-    public bool Holds(int index, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary>The name and value of the entry at <paramref name="index"/> (0 = newest): one lookup of the entry for both.</summary>
+    public void GetField(int index, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         ref readonly Entry entry = ref GetEntry(index);
-        return entry.NameLength == name.Length && entry.ValueLength == value.Length
-            && value.SequenceEqual(new ReadOnlySpan<byte>(_bytes, entry.Offset + entry.NameLength, entry.ValueLength))
-            && name.SequenceEqual(new ReadOnlySpan<byte>(_bytes, entry.Offset, entry.NameLength));
+        name = new ReadOnlySpan<byte>(_bytes, entry.Offset, entry.NameLength);
+        value = new ReadOnlySpan<byte>(_bytes, entry.Offset + entry.NameLength, entry.ValueLength);
     }
 
     /// <summary>
@@ -206,7 +205,10 @@ internal sealed class HpackDynamicTable : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, "no dynamic table entry at this index");
         }
-        return ref _entries[(_oldest + _count - 1 - index) % _entries.Length];
+        // Both terms are below the ring's length: one subtraction wraps it, where a division would cost more than the rest.
+        int position = _oldest + _count - 1 - index;
+        Entry[] entries = _entries;
+        return ref entries[position >= entries.Length ? position - entries.Length : position];
     }
 
     private void Return()

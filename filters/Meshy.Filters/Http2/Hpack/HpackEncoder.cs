@@ -1,7 +1,8 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Meshy.Engine.Http;
 
@@ -72,13 +73,23 @@ internal sealed class HpackEncoder : IDisposable
     /// <summary>Encodes every live field of <paramref name="headers"/>.</summary>
     public void Encode(HttpHeaderList headers, IBufferWriter<byte> output)
     {
+        var block = new HpackBlockWriter(output);
         for (int i = 0; i < headers.SlotCount; i++)
         {
             if (!headers.IsRemoved(i))
             {
-                EncodeField(headers.GetName(i), headers.GetValue(i), output);
+                EncodeField(headers.GetName(i), headers.GetValue(i), ref block);
             }
         }
+        block.Commit();
+    }
+
+    /// <summary>Encodes one field straight into <paramref name="output"/> (see the other overload).</summary>
+    public void EncodeField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex = false)
+    {
+        var block = new HpackBlockWriter(output);
+        EncodeField(name, value, ref block, neverIndex);
+        block.Commit();
     }
 
     /// <summary>
@@ -87,11 +98,25 @@ internal sealed class HpackEncoder : IDisposable
     /// go before the first field encoded after the change, so the fields of one block must be encoded
     /// without a settings change between them (the connection's single writer guarantees it).
     /// </summary>
-    public void EncodeField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex = false)
+    public void EncodeField(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value, ref HpackBlockWriter output, bool neverIndex = false)
     {
+        if (_pendingMinimumSize >= 0)
+        {
+            WritePendingSizeUpdates(ref output);
+        }
+
+        // 0. A field indexed before, found in the memo. The hash and the check ignore the name's case, so an
+        //    HTTP/1 name ("Content-Type") is found without being lowercased first.
+        ulong hash = FieldHash(name, value);
+        ref MemoEntry memo = ref _memo[(int)(hash >> 58)];
+        if (memo.Hash == hash && !neverIndex && TryRecall(memo.Where, name, value, out int recalled))
+        {
+            WriteIndexed(ref output, recalled);
+            return;
+        }
         if (!HasUppercase(name))
         {
-            EncodeLowercaseField(name, value, output, neverIndex);
+            EncodeUnrecalled(name, value, ref memo, hash, ref output, neverIndex);
             return;
         }
         byte[]? rented = name.Length > StackNameLimit ? ArrayPool<byte>.Shared.Rent(name.Length) : null;
@@ -99,7 +124,7 @@ internal sealed class HpackEncoder : IDisposable
         {
             Span<byte> lower = rented is null ? stackalloc byte[StackNameLimit] : rented;
             Ascii.ToLower(name, lower, out int written);
-            EncodeLowercaseField(lower[..written], value, output, neverIndex);
+            EncodeUnrecalled(lower[..written], value, ref memo, hash, ref output, neverIndex);
         }
         finally
         {
@@ -113,24 +138,15 @@ internal sealed class HpackEncoder : IDisposable
     /// <summary>Returns the table storage to the pool.</summary>
     public void Dispose() => _table.Dispose();
 
-    private void EncodeLowercaseField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, IBufferWriter<byte> output, bool neverIndex)
+    /// <summary>Steps 1-5 for a field the memo did not have; <paramref name="name"/> is lowercase, <paramref name="memo"/> its slot.</summary>
+    private void EncodeUnrecalled(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value, ref MemoEntry memo, ulong hash,
+        ref HpackBlockWriter output, bool neverIndex)
     {
-        WritePendingSizeUpdates(output);
-
-        // 0. A field indexed before, found in the memo.
-        ulong hash = FieldHash(name, value);
-        ref MemoEntry memo = ref _memo[(int)(hash >> 58)];
-        if (!neverIndex && memo.Hash == hash && TryRecall(memo.Where, name, value, out int recalled))
-        {
-            WriteIndexed(output, recalled);
-            return;
-        }
-
         // 1. Exact static match.
         int staticIndex = HpackStaticTable.Find(name, value, out int staticNameIndex);
         if (staticIndex > 0)
         {
-            WriteIndexed(output, staticIndex);
+            WriteIndexed(ref output, staticIndex);
             memo = new MemoEntry(hash, -staticIndex);
             return;
         }
@@ -145,7 +161,7 @@ internal sealed class HpackEncoder : IDisposable
             int dynamicIndex = _table.Find(name, value, out dynamicNameIndex);
             if (dynamicIndex >= 0)
             {
-                WriteIndexed(output, HpackStaticTable.Count + 1 + dynamicIndex);
+                WriteIndexed(ref output, HpackStaticTable.Count + 1 + dynamicIndex);
                 memo = new MemoEntry(hash, _added - 1 - dynamicIndex);
                 return;
             }
@@ -157,11 +173,11 @@ internal sealed class HpackEncoder : IDisposable
         // 3.-5. A literal.
         if (sensitive)
         {
-            WriteLiteral(output, 0x10, 4, nameIndex, name, value);
+            WriteLiteral(ref output, 0x10, 4, nameIndex, name, value);
         }
         else if (storable && FitsTable(name, value))
         {
-            WriteLiteral(output, 0x40, 6, nameIndex, name, value);
+            WriteLiteral(ref output, 0x40, 6, nameIndex, name, value);
             if (_table.Add(name, value))
             {
                 memo = new MemoEntry(hash, _added++);
@@ -169,67 +185,118 @@ internal sealed class HpackEncoder : IDisposable
         }
         else
         {
-            WriteLiteral(output, 0x00, 4, nameIndex, name, value);
+            WriteLiteral(ref output, 0x00, 4, nameIndex, name, value);
         }
     }
 
     /// <summary>
     /// The index a memo entry points to, if it still holds this field: a static index, or a dynamic entry not
     /// yet evicted (entries leave oldest first, so a serial within the newest <c>Count</c> is still there).
+    /// Table names are lowercase; <paramref name="name"/> matches one if it does once lowercased.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryRecall(long where, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, out int index)
     {
+        ReadOnlySpan<byte> heldName;
+        ReadOnlySpan<byte> heldValue;
         if (where < 0)
         {
             index = (int)-where;
-            return HpackStaticTable.GetValue(index).SequenceEqual(value) && HpackStaticTable.GetName(index).SequenceEqual(name);
+            heldName = HpackStaticTable.GetName(index);
+            heldValue = HpackStaticTable.GetValue(index);
         }
-        long age = _added - 1 - where;
-        if (age >= 0 && age < _table.Count)
+        else
         {
+            long age = _added - 1 - where;
+            if ((ulong)age >= (ulong)_table.Count)
+            {
+                index = 0;
+                return false;
+            }
             index = HpackStaticTable.Count + 1 + (int)age;
-            return _table.Holds((int)age, name, value);
+            _table.GetField((int)age, out heldName, out heldValue);
         }
-        index = 0;
-        return false;
+        return value.SequenceEqual(heldValue) && LowercasedEquals(name, heldName);
     }
 
-    /// <summary>A 64-bit hash of a field, eight bytes at a time; its top six bits choose the memo slot.</summary>
+    /// <summary>
+    /// A 64-bit hash of a field, eight bytes at a time, the name lowercased as it is read (so a name hashes as
+    /// it will be stored); its top six bits choose the memo slot.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FieldHash(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         ulong hash = ((ulong)(uint)name.Length << 32) | (uint)value.Length;
-        hash = Mix(hash, name);
-        return Mix(hash, value);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong hash, ReadOnlySpan<byte> bytes)
-    {
-        const ulong Multiplier = 0x9E3779B97F4A7C15;
-        int length = bytes.Length;
-        int whole = length & ~7;
+        int whole = name.Length & ~7;
         for (int offset = 0; offset < whole; offset += 8)
         {
-            hash = BitOperations.RotateLeft((hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes[offset..])) * Multiplier, 29);
+            hash = Mix(hash, ToLower(Word(name, offset)));
         }
-        if (length != whole)
+        if (name.Length != whole)
+        {
+            hash = Mix(hash, ToLower(LastWord(name)));
+        }
+        whole = value.Length & ~7;
+        for (int offset = 0; offset < whole; offset += 8)
+        {
+            hash = Mix(hash, Word(value, offset));
+        }
+        if (value.Length != whole)
         {
             // The bytes past the last whole word, read with words that may overlap ones already mixed (the
             // lengths are in the hash): no loop over single bytes.
-            hash = BitOperations.RotateLeft((hash ^ LastWord(bytes)) * Multiplier, 29);
+            hash = Mix(hash, LastWord(value));
         }
-        return hash * Multiplier;
+        return hash * 0x9E3779B97F4A7C15;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong hash, ulong word) => BitOperations.RotateLeft((hash ^ word) * 0x9E3779B97F4A7C15, 29);
+
+    /// <summary>Whether <paramref name="name"/>, lowercased, is <paramref name="lowercase"/>: eight bytes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LowercasedEquals(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowercase)
+    {
+        if (name.Length != lowercase.Length)
+        {
+            return false;
+        }
+        int whole = name.Length & ~7;
+        for (int offset = 0; offset < whole; offset += 8)
+        {
+            if (ToLower(Word(name, offset)) != Word(lowercase, offset))
+            {
+                return false;
+            }
+        }
+        return name.Length == whole || ToLower(LastWord(name)) == LastWord(lowercase);
     }
 
     /// <summary>The last (up to) eight bytes of a non-empty span as one word; a shorter span's bytes overlap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong LastWord(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    private static ulong LastWord(ReadOnlySpan<byte> bytes)
     {
-        >= 8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]),
-        >= 4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]) << 32),
-        _ => bytes[0] | ((ulong)bytes[bytes.Length >> 1] << 8) | ((ulong)bytes[^1] << 16),
-    };
+        Debug.Assert(!bytes.IsEmpty);
+        ref byte first = ref MemoryMarshal.GetReference(bytes);
+        int length = bytes.Length;
+        return length switch
+        {
+            >= 8 => Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, length - 8)),
+            >= 4 => Unsafe.ReadUnaligned<uint>(ref first) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref first, length - 4)) << 32),
+            _ => first | ((ulong)Unsafe.Add(ref first, length >> 1) << 8) | ((ulong)Unsafe.Add(ref first, length - 1) << 16),
+        };
+    }
+
+    /// <summary>
+    /// The eight bytes at <paramref name="offset"/>, which the callers' loops keep at least eight bytes from the end:
+    /// read without the bounds checks that slicing would add, on a path taken for every field.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word(ReadOnlySpan<byte> bytes, int offset)
+    {
+        Debug.Assert((uint)offset <= (uint)bytes.Length - 8);
+        return Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(bytes), offset));
+    }
 
     /// <summary>Whether a name has an uppercase letter: eight bytes at a time, no vector set-up for names this short.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,23 +309,27 @@ internal sealed class HpackEncoder : IDisposable
         int whole = name.Length & ~7;
         for (int offset = 0; offset < whole; offset += 8)
         {
-            if (HasUppercaseByte(BinaryPrimitives.ReadUInt64LittleEndian(name[offset..])))
+            if (UppercaseBytes(Word(name, offset)) != 0)
             {
                 return true;
             }
         }
-        return name.Length != whole && HasUppercaseByte(LastWord(name));
+        return name.Length != whole && UppercaseBytes(LastWord(name)) != 0;
     }
 
-    /// <summary>True when a byte of <paramref name="word"/> is in A..Z (bytes of 128 and above never are).</summary>
+    /// <summary><paramref name="word"/> with its bytes in A..Z made lowercase.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool HasUppercaseByte(ulong word)
+    private static ulong ToLower(ulong word) => word | (UppercaseBytes(word) >> 2);
+
+    /// <summary>0x80 in each byte of <paramref name="word"/> that is in A..Z (bytes of 128 and above never are), 0 elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong UppercaseBytes(ulong word)
     {
         const ulong Ones = 0x0101010101010101;
         ulong low7 = word & (Ones * 127);
         // Per byte b below 128, with no carry or borrow between bytes: 127 + 91 - b has its top bit set for b up to
         // 'Z', b + 127 - 64 for b from 'A' on; ~word drops the bytes whose own top bit is set.
-        return (((Ones * (127 + 91)) - low7) & ~word & (low7 + (Ones * (127 - 64))) & (Ones * 128)) != 0;
+        return ((Ones * (127 + 91)) - low7) & ~word & (low7 + (Ones * (127 - 64))) & (Ones * 128);
     }
 
     /// <summary>A memo slot: <see cref="Where"/> is minus a static index, or a dynamic entry's serial.</summary>
@@ -279,7 +350,7 @@ internal sealed class HpackEncoder : IDisposable
     }
 
     /// <summary>§4.2, §6.3: the size update(s) owed to the peer, at the start of the block.</summary>
-    private void WritePendingSizeUpdates(IBufferWriter<byte> output)
+    private void WritePendingSizeUpdates(ref HpackBlockWriter output)
     {
         if (_pendingMinimumSize < 0)
         {
@@ -296,21 +367,21 @@ internal sealed class HpackEncoder : IDisposable
         _pendingMinimumSize = -1;
     }
 
-    private static void WriteIndexed(IBufferWriter<byte> output, int index)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteIndexed(ref HpackBlockWriter output, int index)
     {
         if (index < 0x7f)
         {
             // Every static index and the first 65 dynamic ones: one byte, no integer encoding.
-            output.GetSpan(1)[0] = (byte)(0x80 | index);
-            output.Advance(1);
+            output.Write((byte)(0x80 | index));
             return;
         }
         Span<byte> span = output.GetSpan(HpackInteger.MaxLength);
         output.Advance(HpackInteger.Encode(span, index, 7, 0x80));
     }
 
-    private static void WriteLiteral(IBufferWriter<byte> output, byte pattern, int prefixBits, int nameIndex,
-        ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    private static void WriteLiteral(ref HpackBlockWriter output, byte pattern, int prefixBits, int nameIndex,
+        scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value)
     {
         int maxLength = HpackInteger.MaxLength + (nameIndex == 0 ? HpackInteger.MaxLength + name.Length : 0)
             + HpackInteger.MaxLength + value.Length;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Meshy.Engine.Http;
 using Meshy.Filters.Http2.Hpack;
 using static Meshy.Filters.Tests.Http2.Hpack.HpackTestSupport;
@@ -297,6 +298,98 @@ public sealed class HpackEncoderTests
         encoder.EncodeField([(byte)'x', (byte)'@', (byte)'[', 0xC1, 0xDA, (byte)'q', (byte)'r', (byte)'s', (byte)'t'], "v"u8, output);
 
         Assert.Contains(new byte[] { (byte)'x', (byte)'@', (byte)'[', 0xC1, 0xDA }, SlicesOf(output.WrittenSpan.ToArray(), 5));
+    }
+
+    [Theory]
+    [InlineData("Content-Type", "content-type")]
+    [InlineData("content-type", "CONTENT-TYPE")]
+    [InlineData("X-Abcdefgh-Ijklmnop", "x-abcdefgh-ijklmnop")]
+    public void SameFieldInAnotherCase_IsRecalledAsItsIndex(string first, string second)
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        Decode(decoder, Encode(encoder, (first, "text/plain; charset=utf-8")));
+
+        byte[] again = Encode(encoder, (second, "text/plain; charset=utf-8"));
+
+        Assert.Equal([0x80 | 62], again);
+        Assert.Equal([(first.ToLowerInvariant(), "text/plain; charset=utf-8")], Decode(decoder, again));
+    }
+
+    [Fact]
+    public void NameDifferingOnlyInAByteOutsideAToZ_IsNotRecalled()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        // '`' and '@' differ in the bit that lowercasing sets: only A..Z may be folded.
+        Decode(decoder, Encode(encoder, ("x-`", "v"), ("x-^-long-name-", "v")));
+
+        byte[] block = Encode(encoder, ("x-@", "v"), ("x-~-long-name-", "v"));
+
+        Assert.Equal([("x-@", "v"), ("x-~-long-name-", "v")], Decode(decoder, block));
+    }
+
+    [Fact]
+    public void BlockWriter_ManyFieldsInOneBlock_SameBytesAsFieldByField()
+    {
+        // Values long enough that the block outgrows the writer's first span more than once.
+        (string, string)[] fields = [.. Enumerable.Range(0, 40).Select(i => ($"x-field-{i % 7}", new string((char)('a' + (i % 5)), i * 13)))];
+        using var oneByOne = new HpackEncoder();
+        using var inBlock = new HpackEncoder();
+        byte[] expected = Encode(oneByOne, fields);
+        var output = new ArrayBufferWriter<byte>(16);
+
+        var block = new HpackBlockWriter(output);
+        foreach ((string name, string value) in fields)
+        {
+            inBlock.EncodeField(Encoding.Latin1.GetBytes(name), Encoding.Latin1.GetBytes(value), ref block);
+        }
+        block.Commit();
+
+        Assert.Equal(expected, output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void BlockWriter_WriterThatGivesExactlyWhatIsAsked_EveryByteArrives()
+    {
+        using var encoder = new HpackEncoder();
+        using var decoder = new HpackDecoder();
+        var output = new StingyWriter();
+        (string, string)[] fields = [(":status", "200"), ("server", "meshy"), ("x-long", new string('q', 700)), ("server", "meshy")];
+
+        var block = new HpackBlockWriter(output);
+        foreach ((string name, string value) in fields)
+        {
+            encoder.EncodeField(Encoding.Latin1.GetBytes(name), Encoding.Latin1.GetBytes(value), ref block);
+        }
+        block.Commit();
+
+        Assert.Equal(fields, Decode(decoder, output.Written.ToArray()));
+        Assert.True(output.Spans >= 2, $"{output.Spans} spans");
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> whose spans are exactly as long as asked, each in a fresh array.</summary>
+    private sealed class StingyWriter : IBufferWriter<byte>
+    {
+        private byte[] _current = [];
+
+        public List<byte> Written { get; } = [];
+
+        public int Spans { get; private set; }
+
+        public void Advance(int count) => Written.AddRange(_current.AsSpan(0, count).ToArray());
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => GetArray(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetArray(sizeHint);
+
+        private byte[] GetArray(int sizeHint)
+        {
+            Spans++;
+            // Poisoned: a byte the encoder did not write would show.
+            _current = Enumerable.Repeat((byte)0xEE, Math.Max(sizeHint, 1)).ToArray();
+            return _current;
+        }
     }
 
     private static IEnumerable<byte[]> SlicesOf(byte[] bytes, int length) =>
