@@ -55,7 +55,7 @@ internal static class Program
           micro [FILTER] [BenchmarkDotNet options]   micro-benchmarks (FILTER is a glob on names, default *)
           load [--scenario NAME[,NAME]] [--peers haproxy,nginx,direct] [--duration 10s] [--rounds 3]
                [--warmup 2s] [--connections N] [--idle-connections 1000] [--meshy PATH | --no-meshy]
-               [--baseline PATH] [--paired]
+               [--baseline PATH] [--paired] [--bare-peers]
                [--nice N | --realtime] [--json FILE] [--html FILE] [--from FILE.json]
                                                      proxy load suite, see bench/README.md
 

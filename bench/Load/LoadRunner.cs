@@ -237,7 +237,8 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
     {
         string directory = RunDirectory(work, scenario, proxy, round);
         Directory.CreateDirectory(directory);
-        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog, upstream.MirrorEndpoint);
+        var launch = new ProxyLaunch(scenario.Mode, upstream.Endpoint, FreePort.Next(), directory, options.ProxyCpu, options.Scheduling, scenario.Routing, scenario.MeshyAccessLog, upstream.MirrorEndpoint,
+            PeersForward: !options.BarePeers);
         RunningProxy running = await proxy.StartAsync(launch, cancellationToken);
         try
         {

@@ -20,7 +20,7 @@ internal static class LoadCommand
 
     public static int Run(string[] args)
     {
-        var parsed = CommandArgs.Parse(args, "no-meshy", "realtime", "paired");
+        var parsed = CommandArgs.Parse(args, "no-meshy", "realtime", "paired", "bare-peers");
         if (parsed.Positional.Count > 0)
         {
             throw new UsageException($"unexpected argument '{parsed.Positional[0]}'");
@@ -50,6 +50,7 @@ internal static class LoadCommand
             LoadCpu = parsed.Int("load-cpu", 0, min: 0, max: cores - 1),
             Scheduling = new Scheduling(NiceOption(parsed.String("nice")), parsed.Flag("realtime")),
             Paired = parsed.Flag("paired"),
+            BarePeers = parsed.Flag("bare-peers"),
         };
         IReadOnlyList<ILoadScenario> scenarios = SelectScenarios(parsed.String("scenario"));
         IReadOnlyList<string> peers = SelectPeers(parsed.String("peers"));
@@ -176,6 +177,7 @@ internal static class LoadCommand
                     ["latency_rate"] = options.LatencyRate.ToString(CultureInfo.InvariantCulture),
                     ["scheduling"] = options.Scheduling.ToString(),
                     ["paired"] = options.Paired ? "yes" : "no",
+                    ["peers_forward"] = options.BarePeers ? "no (--bare-peers)" : "yes",
                 },
             },
             Tools = [.. proxies.Select(p => p.Describe()), .. LoadTools()],

@@ -10,7 +10,8 @@ namespace Meshy.Bench.Load.Proxies;
 /// HAProxy with one thread (<c>nbthread 1</c>), <c>mode tcp</c> for L4 and <c>mode http</c> with
 /// keep-alive and connection reuse towards the upstream for HTTP (<c>proto h2</c> on the bind line
 /// for h2c, and on the server line for an h2c upstream). Buffers and everything else stay at the
-/// distribution's defaults: the comparison is with HAProxy as people run it.
+/// distribution's defaults: the comparison is with HAProxy as people run it. Unless run bare, its
+/// frontend adds the headers Meshy adds (see <see cref="ProxyLaunch.PeersForward"/>).
 /// </summary>
 internal sealed partial class HaproxyLauncher : IProxyLauncher
 {
@@ -71,12 +72,29 @@ internal sealed partial class HaproxyLauncher : IProxyLauncher
             frontend bench
                 bind 127.0.0.1:{launch.ListenPort}{bindOptions}
                 default_backend upstream
-
+            {(http && launch.PeersForward ? ForwardingLines() : "")}
             backend upstream
                 server upstream1 {launch.Upstream}{serverOptions}
 
             """);
         return config.ToString();
+    }
+
+    // The job Meshy's router does on every request: the client appended to X-Forwarded-For, the scheme, and a
+    // request id unless the client sent one, made as Meshy makes it: a random prefix per process and a counter
+    // (%rt, the request counter; %[uuid] would draw random bytes per request, more work than Meshy does).
+    private static string ForwardingLines() => $$"""
+            option forwardfor
+            http-request set-header X-Forwarded-Proto http
+            http-request set-header X-Request-ID {{RandomPrefix()}}%rt unless { req.hdr(x-request-id) -m found }
+
+        """;
+
+    /// <summary>"xxxxxxxx-xxxx-xxxx-": twelve random hex digits grouped as a UUID starts.</summary>
+    private static string RandomPrefix()
+    {
+        string hex = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-";
     }
 
     private string Version()

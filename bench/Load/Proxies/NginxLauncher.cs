@@ -118,12 +118,14 @@ internal sealed class NginxLauncher : IProxyLauncher
                     keepalive_requests 1000000;
                 }
 
+            {{(launch.PeersForward ? RequestIdMap : "")}}
                 server {
                     listen 127.0.0.1:{{launch.ListenPort}}{{listenOptions}};
                     location / {
                         proxy_pass http://upstream;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
+            {{(launch.PeersForward ? ForwardingLines : "")}}
                     }
                 }
             }
@@ -131,6 +133,22 @@ internal sealed class NginxLauncher : IProxyLauncher
             """);
         return config.ToString();
     }
+
+    // The job Meshy's router does on every request (see ProxyLaunch.PeersForward): the client appended to
+    // X-Forwarded-For, the scheme, and the client's request id or else nginx's own (32 random hex digits).
+    private const string RequestIdMap = """
+                map $http_x_request_id $forwarded_request_id {
+                    "" $request_id;
+                    default $http_x_request_id;
+                }
+
+        """;
+
+    private const string ForwardingLines = """
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header X-Request-ID $forwarded_request_id;
+        """;
 
     private const string InstallHint = "apt-get install -y nginx-light";
 

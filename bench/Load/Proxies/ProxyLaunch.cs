@@ -13,6 +13,10 @@ namespace Meshy.Bench.Load.Proxies;
 /// <param name="Routing">How Meshy's route is generated; peers ignore it.</param>
 /// <param name="AccessLog">Meshy writes its access log to <c>access.log</c> in <paramref name="WorkDirectory"/>; peers ignore it.</param>
 /// <param name="MirrorUpstream">The second upstream Meshy mirrors to with <see cref="MeshyRouting.Mirror100"/>; peers ignore it.</param>
+/// <param name="PeersForward">
+/// HTTP peers add the request headers Meshy always adds (X-Forwarded-For, X-Forwarded-Proto, X-Request-ID when the
+/// client sent none), so that every proxy does the same job; false runs them bare (<c>--bare-peers</c>).
+/// </param>
 internal sealed record ProxyLaunch(
     ProxyMode Mode,
     IPEndPoint Upstream,
@@ -22,4 +26,5 @@ internal sealed record ProxyLaunch(
     Scheduling? Scheduling = null,
     MeshyRouting Routing = MeshyRouting.Plain,
     bool AccessLog = false,
-    IPEndPoint? MirrorUpstream = null);
+    IPEndPoint? MirrorUpstream = null,
+    bool PeersForward = true);

@@ -36,6 +36,9 @@ internal sealed record LoadOptions
     /// </summary>
     public bool Paired { get; init; }
 
+    /// <summary>HTTP peers run without the forwarding headers Meshy adds (see <see cref="Proxies.ProxyLaunch.PeersForward"/>).</summary>
+    public bool BarePeers { get; init; }
+
     public int LoadCpu { get; init; }
 
     /// <summary>
