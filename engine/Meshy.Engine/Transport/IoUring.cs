@@ -18,6 +18,7 @@ internal sealed unsafe partial class IoUring : IDisposable
     private const int SetupSyscall = 425;       // io_uring_setup, io_uring_enter: one number on every architecture
     private const int EnterSyscall = 426;
     private const byte OpSendMessage = 9;        // IORING_OP_SENDMSG
+    private const byte OpReceiveMessage = 10;    // IORING_OP_RECVMSG
     private const byte OpSend = 26;              // IORING_OP_SEND
     private const byte OpReceive = 27;           // IORING_OP_RECV
     private const uint EnterGetEvents = 1;       // IORING_ENTER_GETEVENTS
@@ -136,6 +137,13 @@ internal sealed unsafe partial class IoUring : IDisposable
     /// <summary>Queues a non-blocking <c>recv</c> of up to <paramref name="length"/> bytes; false when the batch is full.</summary>
     public bool TryQueueReceive(int fd, byte* buffer, int length, ulong userData) =>
         TryQueue(OpReceive, fd, (ulong)buffer, (uint)length, MsgDontWait, userData);
+
+    /// <summary>
+    /// Queues a non-blocking <c>recvmsg</c> into the vectors of <paramref name="message"/>; false when the batch is
+    /// full. As with <see cref="TryQueueSendMessage"/>, they must stay where they are until <see cref="Submit"/> returns.
+    /// </summary>
+    public bool TryQueueReceiveMessage(int fd, EpollInterop.MessageHeader* message, ulong userData) =>
+        TryQueue(OpReceiveMessage, fd, (ulong)message, 1, MsgDontWait, userData);
 
     /// <summary>Queues a non-blocking <c>send</c> of <paramref name="length"/> bytes; false when the batch is full.</summary>
     public bool TryQueueSend(int fd, byte* buffer, int length, ulong userData) =>

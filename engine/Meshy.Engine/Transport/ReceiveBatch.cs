@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Meshy.Engine.Transport;
 
@@ -24,6 +25,12 @@ internal sealed unsafe class ReceiveBatch
     private readonly SafeSocketHandle?[] _handles;
     private readonly MemoryHandle[] _pins;
     private readonly int[] _lengths;
+    private readonly MemoryHandle[] _overflowPins;
+    private readonly int[] _overflowLengths;
+    // Receives into two blocks go as recvmsg: each slot's header and its two vectors, on the pinned heap so the
+    // kernel can read them during the submission.
+    private readonly EpollInterop.MessageHeader[] _messages;
+    private readonly EpollInterop.IoVector[] _vectors;
     private int _queued;
 
     /// <summary>A batch for a turn of up to <paramref name="maxEvents"/> events, receiving through <paramref name="ring"/>.</summary>
@@ -36,6 +43,10 @@ internal sealed unsafe class ReceiveBatch
         _handles = new SafeSocketHandle?[ring.Capacity];
         _pins = new MemoryHandle[ring.Capacity];
         _lengths = new int[ring.Capacity];
+        _overflowPins = new MemoryHandle[ring.Capacity];
+        _overflowLengths = new int[ring.Capacity];
+        _messages = GC.AllocateArray<EpollInterop.MessageHeader>(ring.Capacity, pinned: true);
+        _vectors = GC.AllocateArray<EpollInterop.IoVector>(2 * ring.Capacity, pinned: true);
     }
 
     /// <summary>Handles a turn's <paramref name="channels"/> and their <paramref name="events"/>, as <see cref="EpollSocketChannel.OnEvents"/> would one by one.</summary>
@@ -98,7 +109,28 @@ internal sealed unsafe class ReceiveBatch
         _handles[index] = handle;
         _pins[index] = pin;
         _lengths[index] = buffer.Length;
-        _ring.TryQueueReceive((int)handle.DangerousGetHandle(), (byte*)pin.Pointer, buffer.Length, (ulong)index);
+        int fd = (int)handle.DangerousGetHandle();
+        if (!reader.WantsOverflow)
+        {
+            _overflowLengths[index] = 0;
+            _ring.TryQueueReceive(fd, (byte*)pin.Pointer, buffer.Length, (ulong)index);
+            return;
+        }
+        QueueWithOverflow(fd, index, reader.BeginOverflow());
+    }
+
+    /// <summary>Queues slot <paramref name="index"/> as a recvmsg into its first block and then <paramref name="overflow"/>.</summary>
+    private void QueueWithOverflow(int fd, int index, Memory<byte> overflow)
+    {
+        MemoryHandle overflowPin = overflow.Pin();
+        _overflowPins[index] = overflowPin;
+        _overflowLengths[index] = overflow.Length;
+        ref EpollInterop.IoVector vectors = ref _vectors[2 * index];
+        vectors = new EpollInterop.IoVector { Base = (byte*)_pins[index].Pointer, Length = (nuint)_lengths[index] };
+        Unsafe.Add(ref vectors, 1) = new EpollInterop.IoVector { Base = (byte*)overflowPin.Pointer, Length = (nuint)overflow.Length };
+        ref EpollInterop.MessageHeader message = ref _messages[index];
+        message = new EpollInterop.MessageHeader { Vectors = (EpollInterop.IoVector*)Unsafe.AsPointer(ref vectors), VectorCount = 2 };
+        _ring.TryQueueReceiveMessage(fd, (EpollInterop.MessageHeader*)Unsafe.AsPointer(ref message), (ulong)index);
     }
 
     private void Submit()
@@ -120,6 +152,11 @@ internal sealed unsafe class ReceiveBatch
             {
                 _pins[i].Dispose();
                 _pins[i] = default;
+                if (_overflowLengths[i] != 0)
+                {
+                    _overflowPins[i].Dispose();
+                    _overflowPins[i] = default;
+                }
                 _handles[i]!.DangerousRelease();
                 _handles[i] = null;
                 _readers[i] = null;
@@ -131,6 +168,6 @@ internal sealed unsafe class ReceiveBatch
     private readonly struct Completions(ReceiveBatch batch) : IoUring.ICompletion
     {
         public void Complete(ulong userData, int result) =>
-            batch._readers[(int)userData]!.EndBatchedReceive(result, batch._lengths[(int)userData]);
+            batch._readers[(int)userData]!.EndBatchedReceive(result, batch._lengths[(int)userData], batch._overflowLengths[(int)userData]);
     }
 }

@@ -23,6 +23,9 @@ internal sealed class ReceiveSegment : ReadOnlySequenceSegment<byte>
     /// <summary>Bytes received into the block so far.</summary>
     public int Length { get; private set; }
 
+    /// <summary>The block's size: the bytes it holds once full.</summary>
+    public int Capacity => _blockMemory.Length;
+
     /// <summary>Room left in the block.</summary>
     public Memory<byte> Free => _blockMemory[Length..];
 

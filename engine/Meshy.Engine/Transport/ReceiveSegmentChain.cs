@@ -41,6 +41,23 @@ internal struct ReceiveSegmentChain
         {
             return tail;
         }
+        return Append(pool, tail is null ? 0 : tail.RunningIndex + tail.Length);
+    }
+
+    /// <summary>
+    /// A new block linked after the tail (which keeps its room), for a receive into both: bytes reach the new block
+    /// only once the tail is full, so its running index counts the tail as full. If it gets none,
+    /// <see cref="ReleaseEmptyTail"/> takes it back.
+    /// </summary>
+    public ReceiveSegment ReserveOverflow(MemoryPool<byte> pool)
+    {
+        ReceiveSegment tail = Tail!;
+        return Append(pool, tail.RunningIndex + tail.Capacity);
+    }
+
+    private ReceiveSegment Append(MemoryPool<byte> pool, long runningIndex)
+    {
+        ReceiveSegment? tail = Tail;
         ReceiveSegment? segment = _spareSegments;
         if (segment is null)
         {
@@ -52,7 +69,7 @@ internal struct ReceiveSegmentChain
             segment.NextSpare = null;
             _spareCount--;
         }
-        segment.Attach(pool.Rent(), tail is null ? 0 : tail.RunningIndex + tail.Length);
+        segment.Attach(pool.Rent(), runningIndex);
         if (tail is null)
         {
             Head = segment;

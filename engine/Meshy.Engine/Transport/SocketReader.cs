@@ -49,6 +49,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private int _state;
     private BatchedReceive _batched;
     private long _batchedEvents;
+    private ReceiveSegment? _batchedFirst;      // the first block of a batched receive into two, else null
+    private int _overflowCredit;                // batched receives left that take a second block (see TryBeginBatchedReceive)
+
+    // A receive that fills its block leaves the rest of the message for another system call. Once that happens, the
+    // turn's receives for this reader take a second block for this many receives more, renewed whenever one uses it:
+    // a 16 KiB response and its head then arrive in one receive instead of two. Small messages never start it.
+    private const int OverflowCredit = 16;
 
     /// <param name="channel">The socket; this reader is its only receiver.</param>
     /// <param name="pool">Where blocks come from.</param>
@@ -334,33 +341,56 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         return true;
     }
 
+    /// <summary>Whether the batched receive just begun should take a second block (<see cref="BeginOverflow"/>).</summary>
+    internal bool WantsOverflow => _overflowCredit > 0;
+
+    /// <summary>A second block for the batched receive just begun, linked after the first.</summary>
+    internal Memory<byte> BeginOverflow()
+    {
+        _batchedFirst = _chain.Tail;
+        return _chain.ReserveOverflow(_pool).Free;
+    }
+
     /// <summary>
-    /// The turn's receive into the buffer <see cref="TryBeginBatchedReceive"/> gave: <paramref name="result"/> is its
+    /// The turn's receive into the buffer <see cref="TryBeginBatchedReceive"/> gave, and the one of
+    /// <see cref="BeginOverflow"/> when <paramref name="overflowLength"/> is not 0: <paramref name="result"/> is its
     /// count or minus errno. Applied as <see cref="ReceiveOnce"/> would; the woken read then takes the outcome.
     /// </summary>
-    internal void EndBatchedReceive(int result, int length)
+    internal void EndBatchedReceive(int result, int length, int overflowLength)
     {
         BatchedReceives++;
         int received;
         try
         {
-            received = _channel.EndReceive(result, length, _batchedEvents);
+            received = _channel.EndReceive(result, length + overflowLength, _batchedEvents);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            _chain.ReleaseEmptyTail();
+            ReleaseEmptyTails();
             _error = _translateError(ex);
             _batched = BatchedReceive.Failed;
             return;
         }
         if (received > 0)
         {
-            _chain.Tail!.Grow(received);
+            if (_batchedFirst is null)
+            {
+                _chain.Tail!.Grow(received);
+                if (received == length)
+                {
+                    // Filled its block: the message may go on, so the next receives take a second one.
+                    _overflowCredit = OverflowCredit;
+                }
+            }
+            else
+            {
+                EndOverflowReceive(received, length);
+            }
             _hasUnexamined = true;
             _batched = BatchedReceive.Ready;
             return;
         }
-        _chain.ReleaseEmptyTail();
+        ReleaseEmptyTails();
         if (received == 0)
         {
             _ended = true;
@@ -369,6 +399,35 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         }
         // Nothing queued: wait for the next event; interrupted: receive again.
         _batched = received == -1 ? BatchedReceive.NothingQueued : BatchedReceive.None;
+    }
+
+    /// <summary><paramref name="received"/> bytes went into the first block and then the second: one that was not needed goes back.</summary>
+    private void EndOverflowReceive(int received, int length)
+    {
+        ReceiveSegment first = _batchedFirst!;
+        _batchedFirst = null;
+        if (received >= length)
+        {
+            first.Grow(length);
+            _chain.Tail!.Grow(received - length);
+            _chain.ReleaseEmptyTail();
+            _overflowCredit = OverflowCredit;
+            return;
+        }
+        first.Grow(received);
+        _chain.ReleaseEmptyTail();
+        _overflowCredit--;
+    }
+
+    /// <summary>After a receive that brought nothing: the blocks reserved for it (one or two) go back.</summary>
+    private void ReleaseEmptyTails()
+    {
+        _chain.ReleaseEmptyTail();
+        if (_batchedFirst is not null)
+        {
+            _batchedFirst = null;
+            _chain.ReleaseEmptyTail();
+        }
     }
 
     /// <summary>The socket's event (or an interrupt) came: continue the pending read.</summary>

@@ -125,6 +125,53 @@ public sealed class SocketReaderTests
     }
 
     [IoUringFact]
+    public async Task MessagesLargerThanABlock_AfterTheFirst_ArriveInOneBatchedReceiveIntoTwoBlocks_SmallOnesGiveTheSecondBack()
+    {
+        using Connection connection = await ConnectAsync();
+        var reader = (SocketReader)connection.Input;
+        byte[] large = RandomNumberGenerator.GetBytes(BlockSize + 1904);
+
+        // The first fills its block: the rest takes a receive of its own.
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        await Loopback.SendAllAsync(connection.Peer, large);
+        ReadResult first = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(BlockSize, first.Buffer.Length);
+        ReadResult whole = await ReadUntilAsync(connection, r => r.Buffer.Length == large.Length);
+        AssertConsumedAndReleased(connection, whole, large);
+
+        // From then on a turn receives into a second block too: the next one comes whole from one receive.
+        for (int i = 0; i < 3; i++)
+        {
+            long before = reader.BatchedReceives;
+            pending = connection.Input.ReadAsync();
+            Assert.False(pending.IsCompleted);
+            await Loopback.SendAllAsync(connection.Peer, large);
+            ReadResult next = await pending.AsTask().WaitAsync(Timeout);
+            Assert.Equal(before + 1, reader.BatchedReceives);
+            Assert.False(next.Buffer.IsSingleSegment);
+            AssertConsumedAndReleased(connection, next, large);
+        }
+
+        // A small message leaves the second block empty: it goes back at once.
+        pending = connection.Input.ReadAsync();
+        await Loopback.SendAllAsync(connection.Peer, "small"u8.ToArray());
+        ReadResult small = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(1, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
+        AssertConsumedAndReleased(connection, small, "small"u8.ToArray());
+
+        // Exactly two blocks' worth fills both: the next read receives again and gets the end of the stream.
+        byte[] two = RandomNumberGenerator.GetBytes(2 * BlockSize);
+        pending = connection.Input.ReadAsync();
+        await Loopback.SendAllAsync(connection.Peer, two);
+        connection.Peer.Shutdown(SocketShutdown.Send);
+        ReadResult full = await ReadUntilAsync(connection, r => r.IsCompleted);
+        Assert.Equal(two, full.Buffer.ToArray());
+        connection.Input.AdvanceTo(full.Buffer.End);
+        AssertNoBlockHeld(connection);
+    }
+
+    [IoUringFact]
     public async Task ThreeHundredWaitingReads_PeersSendAtOnce_EachGetsItsOwnBytes_MoreThanOneRingsWorth()
     {
         // More readers than one submission takes (256), so a turn that finds them all ready submits mid-turn.
