@@ -90,7 +90,7 @@ internal sealed partial class HaproxyLauncher : IProxyLauncher
 
         """;
 
-    /// <summary>"xxxxxxxx-xxxx-xxxx-": twelve random hex digits grouped as a UUID starts.</summary>
+    /// <summary>"xxxxxxxx-xxxx-xxxx-": sixteen random hex digits grouped as a UUID starts.</summary>
     private static string RandomPrefix()
     {
         string hex = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));

@@ -230,8 +230,8 @@ internal sealed unsafe partial class IoUring : IDisposable
     }
 
     /// <summary>
-    /// Whether a receive on an empty socket, and a send to a full one, come back EAGAIN from the call that submitted
-    /// them (kernels since 5.x do) rather than being left to wait in the kernel.
+    /// Whether a receive on an empty socket (recv and recvmsg), and a send to a full one, come back EAGAIN from the
+    /// call that submitted them (kernels since 5.x do) rather than being left to wait in the kernel.
     /// </summary>
     private bool AnswersAtOnce()
     {
@@ -242,6 +242,12 @@ internal sealed unsafe partial class IoUring : IDisposable
         }
         byte* buffer = stackalloc byte[4096];
         bool answered = RunsAtOnce(TryQueueReceive(pair[0], buffer, 1, 0));
+        if (answered)
+        {
+            var vector = new EpollInterop.IoVector { Base = buffer, Length = 1 };
+            var message = new EpollInterop.MessageHeader { Vectors = &vector, VectorCount = 1 };
+            answered = RunsAtOnce(TryQueueReceiveMessage(pair[0], &message, 0));
+        }
         if (answered)
         {
             // Fill the socket (its smallest send buffer, so a few calls do), then one more send must not wait.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
@@ -113,7 +114,8 @@ internal sealed unsafe class ReceiveBatch
         if (!reader.WantsOverflow)
         {
             _overflowLengths[index] = 0;
-            _ring.TryQueueReceive(fd, (byte*)pin.Pointer, buffer.Length, (ulong)index);
+            bool queued = _ring.TryQueueReceive(fd, (byte*)pin.Pointer, buffer.Length, (ulong)index);
+            Debug.Assert(queued, "a slot was checked free above");
             return;
         }
         QueueWithOverflow(fd, index, reader.BeginOverflow());
@@ -130,7 +132,8 @@ internal sealed unsafe class ReceiveBatch
         Unsafe.Add(ref vectors, 1) = new EpollInterop.IoVector { Base = (byte*)overflowPin.Pointer, Length = (nuint)overflow.Length };
         ref EpollInterop.MessageHeader message = ref _messages[index];
         message = new EpollInterop.MessageHeader { Vectors = (EpollInterop.IoVector*)Unsafe.AsPointer(ref vectors), VectorCount = 2 };
-        _ring.TryQueueReceiveMessage(fd, (EpollInterop.MessageHeader*)Unsafe.AsPointer(ref message), (ulong)index);
+        bool queued = _ring.TryQueueReceiveMessage(fd, (EpollInterop.MessageHeader*)Unsafe.AsPointer(ref message), (ulong)index);
+        Debug.Assert(queued, "a slot was checked free above");
     }
 
     private void Submit()

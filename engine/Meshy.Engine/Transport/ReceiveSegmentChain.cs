@@ -55,6 +55,15 @@ internal struct ReceiveSegmentChain
         return Append(pool, tail.RunningIndex + tail.Capacity);
     }
 
+    /// <summary>The block of <see cref="ReserveOverflow"/> after a receive that left it empty: <paramref name="first"/> is the tail again.</summary>
+    public void ReleaseOverflow(ReceiveSegment first)
+    {
+        ReceiveSegment overflow = Tail!;
+        first.Unlink();
+        Tail = first;
+        Recycle(overflow);
+    }
+
     private ReceiveSegment Append(MemoryPool<byte> pool, long runningIndex)
     {
         ReceiveSegment? tail = Tail;

@@ -50,11 +50,12 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private BatchedReceive _batched;
     private long _batchedEvents;
     private ReceiveSegment? _batchedFirst;      // the first block of a batched receive into two, else null
-    private int _overflowCredit;                // batched receives left that take a second block (see TryBeginBatchedReceive)
+    private int _overflowCredit;                // batched receives left that take a second block (WantsOverflow)
 
-    // A receive that fills its block leaves the rest of the message for another system call. Once that happens, the
-    // turn's receives for this reader take a second block for this many receives more, renewed whenever one uses it:
-    // a 16 KiB response and its head then arrive in one receive instead of two. Small messages never start it.
+    // A receive that fills a whole block leaves the rest of the message for another system call. Once that happens,
+    // the turn's receives for this reader take a second block, for this many receives that do not fill the first;
+    // one that reaches into the second renews the credit. A 16 KiB response and its head then arrive in one receive instead of
+    // two. Small messages never start it, nor does a receive that only fills the room left after unconsumed bytes.
     private const int OverflowCredit = 16;
 
     /// <param name="channel">The socket; this reader is its only receiver.</param>
@@ -375,10 +376,11 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             if (_batchedFirst is null)
             {
-                _chain.Tail!.Grow(received);
-                if (received == length)
+                ReceiveSegment tail = _chain.Tail!;
+                tail.Grow(received);
+                if (received == tail.Capacity)
                 {
-                    // Filled its block: the message may go on, so the next receives take a second one.
+                    // Filled a whole block: the message may go on, so the next receives take a second one.
                     _overflowCredit = OverflowCredit;
                 }
             }
@@ -406,28 +408,30 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     {
         ReceiveSegment first = _batchedFirst!;
         _batchedFirst = null;
-        if (received >= length)
+        if (received > length)
         {
             first.Grow(length);
             _chain.Tail!.Grow(received - length);
-            _chain.ReleaseEmptyTail();
             _overflowCredit = OverflowCredit;
             return;
         }
         first.Grow(received);
-        _chain.ReleaseEmptyTail();
-        _overflowCredit--;
+        _chain.ReleaseOverflow(first);
+        if (received < length)
+        {
+            _overflowCredit--;
+        }
     }
 
     /// <summary>After a receive that brought nothing: the blocks reserved for it (one or two) go back.</summary>
     private void ReleaseEmptyTails()
     {
-        _chain.ReleaseEmptyTail();
-        if (_batchedFirst is not null)
+        if (_batchedFirst is { } first)
         {
             _batchedFirst = null;
-            _chain.ReleaseEmptyTail();
+            _chain.ReleaseOverflow(first);
         }
+        _chain.ReleaseEmptyTail();
     }
 
     /// <summary>The socket's event (or an interrupt) came: continue the pending read.</summary>

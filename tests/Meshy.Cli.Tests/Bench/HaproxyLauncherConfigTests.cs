@@ -36,6 +36,32 @@ public sealed class HaproxyLauncherConfigTests
         Assert.DoesNotContain(lines, line => line.Contains("h2", StringComparison.Ordinal));
     }
 
-    private static string[] ConfigLines(ProxyMode mode) =>
-        HaproxyLauncher.Config(new ProxyLaunch(mode, Upstream, 8080, "/tmp", Cpu: 1)).Split('\n').Select(line => line.Trim()).ToArray();
+    [Theory]
+    [InlineData(nameof(ProxyMode.Http1))]
+    [InlineData(nameof(ProxyMode.Http2Cleartext))]
+    [InlineData(nameof(ProxyMode.Http2CleartextBothWays))]
+    public void Config_HttpModes_FrontendAddsTheForwardingHeaders_UnlessBare(string modeName)
+    {
+        var mode = Enum.Parse<ProxyMode>(modeName);
+        string[] lines = ConfigLines(mode);
+        string[] bare = ConfigLines(mode, forward: false);
+
+        int frontend = Array.IndexOf(lines, "frontend bench");
+        int backend = Array.IndexOf(lines, "backend upstream");
+        string[] frontendLines = lines[frontend..backend];
+        Assert.Contains("option forwardfor", frontendLines);
+        Assert.Contains("http-request set-header X-Forwarded-Proto http", frontendLines);
+        Assert.Contains(frontendLines, line => line.StartsWith("http-request set-header X-Request-ID ", StringComparison.Ordinal)
+            && line.EndsWith("%rt unless { req.hdr(x-request-id) -m found }", StringComparison.Ordinal));
+        Assert.DoesNotContain(bare, line => line.Contains("forward", StringComparison.OrdinalIgnoreCase) || line.Contains("X-Request-ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Config_Tcp_AddsNoHeaders()
+    {
+        Assert.DoesNotContain(ConfigLines(ProxyMode.Tcp), line => line.Contains("http-request", StringComparison.Ordinal) || line.Contains("forwardfor", StringComparison.Ordinal));
+    }
+
+    private static string[] ConfigLines(ProxyMode mode, bool forward = true) =>
+        HaproxyLauncher.Config(new ProxyLaunch(mode, Upstream, 8080, "/tmp", Cpu: 1, PeersForward: forward)).Split('\n').Select(line => line.Trim()).ToArray();
 }

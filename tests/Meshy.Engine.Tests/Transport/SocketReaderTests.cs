@@ -153,6 +153,21 @@ public sealed class SocketReaderTests
             AssertConsumedAndReleased(connection, next, large);
         }
 
+        // Bytes left unconsumed in the first block: the receive fills the room after them and runs on into a second
+        // block, and the sequence counts both right (its length comes from the blocks' running indices).
+        pending = connection.Input.ReadAsync();
+        await Loopback.SendAllAsync(connection.Peer, large);
+        ReadResult held = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(large.Length, held.Buffer.Length);
+        connection.Input.AdvanceTo(held.Buffer.GetPosition(large.Length - 10), held.Buffer.End);
+        long beforeHeld = reader.BatchedReceives;
+        pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        await Loopback.SendAllAsync(connection.Peer, large);
+        ReadResult joined = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(beforeHeld + 1, reader.BatchedReceives);
+        AssertConsumedAndReleased(connection, joined, [.. large[^10..], .. large]);
+
         // A small message leaves the second block empty: it goes back at once.
         pending = connection.Input.ReadAsync();
         await Loopback.SendAllAsync(connection.Peer, "small"u8.ToArray());
@@ -160,15 +175,23 @@ public sealed class SocketReaderTests
         Assert.Equal(1, connection.Pool.BlocksAllocated - connection.Pool.BlocksFree);
         AssertConsumedAndReleased(connection, small, "small"u8.ToArray());
 
-        // Exactly two blocks' worth fills both: the next read receives again and gets the end of the stream.
+        // Exactly two blocks' worth fills both in one receive.
         byte[] two = RandomNumberGenerator.GetBytes(2 * BlockSize);
+        long beforeTwo = reader.BatchedReceives;
         pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
         await Loopback.SendAllAsync(connection.Peer, two);
+        ReadResult full = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(beforeTwo + 1, reader.BatchedReceives);
+        AssertConsumedAndReleased(connection, full, two);
+
+        // The end of the stream comes to a batched receive with both blocks reserved: neither stays held.
+        long beforeEnd = reader.BatchedReceives;
+        pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
         connection.Peer.Shutdown(SocketShutdown.Send);
-        ReadResult full = await ReadUntilAsync(connection, r => r.IsCompleted);
-        Assert.Equal(two, full.Buffer.ToArray());
-        connection.Input.AdvanceTo(full.Buffer.End);
-        AssertNoBlockHeld(connection);
+        AssertEndedAndReleased(connection, await pending.AsTask().WaitAsync(Timeout));
+        Assert.Equal(beforeEnd + 1, reader.BatchedReceives);
     }
 
     [IoUringFact]

@@ -7,7 +7,8 @@ namespace Meshy.Filters.Http2.Hpack;
 /// Where an <see cref="HpackEncoder"/> writes one field block: the span an <see cref="IBufferWriter{T}"/> gave,
 /// kept across fields. Most fields encode to one byte (an index); asking the writer for room and advancing it
 /// through its interface cost more than the byte itself, so this asks once per few hundred bytes instead.
-/// <see cref="Commit"/> hands what was written to the writer; nothing reaches it before.
+/// <see cref="Commit"/> hands the rest of what was written to the writer. When the span runs out, what it holds is
+/// committed before a new one is asked for, so bytes may reach the writer earlier: a block cannot be taken back.
 /// </summary>
 internal ref struct HpackBlockWriter(IBufferWriter<byte> output)
 {
