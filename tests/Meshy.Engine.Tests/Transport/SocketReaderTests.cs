@@ -124,6 +124,19 @@ public sealed class SocketReaderTests
         AssertNoBlockHeld(resetting);
     }
 
+    /// <summary>A read that waits, <paramref name="bytes"/> sent, and what exactly one batched receive brought.</summary>
+    private static async Task<ReadResult> ReceiveInOneBatchAsync(Connection connection, byte[] bytes)
+    {
+        var reader = (SocketReader)connection.Input;
+        long before = reader.BatchedReceives;
+        ValueTask<ReadResult> pending = connection.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        await Loopback.SendAllAsync(connection.Peer, bytes);
+        ReadResult result = await pending.AsTask().WaitAsync(Timeout);
+        Assert.Equal(before + 1, reader.BatchedReceives);
+        return result;
+    }
+
     [IoUringFact]
     public async Task MessagesLargerThanABlock_AfterTheFirst_ArriveInOneBatchedReceiveIntoTwoBlocks_SmallOnesGiveTheSecondBack()
     {
@@ -143,12 +156,7 @@ public sealed class SocketReaderTests
         // From then on a turn receives into a second block too: the next one comes whole from one receive.
         for (int i = 0; i < 3; i++)
         {
-            long before = reader.BatchedReceives;
-            pending = connection.Input.ReadAsync();
-            Assert.False(pending.IsCompleted);
-            await Loopback.SendAllAsync(connection.Peer, large);
-            ReadResult next = await pending.AsTask().WaitAsync(Timeout);
-            Assert.Equal(before + 1, reader.BatchedReceives);
+            ReadResult next = await ReceiveInOneBatchAsync(connection, large);
             Assert.False(next.Buffer.IsSingleSegment);
             AssertConsumedAndReleased(connection, next, large);
         }
@@ -160,13 +168,7 @@ public sealed class SocketReaderTests
         ReadResult held = await pending.AsTask().WaitAsync(Timeout);
         Assert.Equal(large.Length, held.Buffer.Length);
         connection.Input.AdvanceTo(held.Buffer.GetPosition(large.Length - 10), held.Buffer.End);
-        long beforeHeld = reader.BatchedReceives;
-        pending = connection.Input.ReadAsync();
-        Assert.False(pending.IsCompleted);
-        await Loopback.SendAllAsync(connection.Peer, large);
-        ReadResult joined = await pending.AsTask().WaitAsync(Timeout);
-        Assert.Equal(beforeHeld + 1, reader.BatchedReceives);
-        AssertConsumedAndReleased(connection, joined, [.. large[^10..], .. large]);
+        AssertConsumedAndReleased(connection, await ReceiveInOneBatchAsync(connection, large), [.. large[^10..], .. large]);
 
         // A small message leaves the second block empty: it goes back at once.
         pending = connection.Input.ReadAsync();
@@ -177,13 +179,7 @@ public sealed class SocketReaderTests
 
         // Exactly two blocks' worth fills both in one receive.
         byte[] two = RandomNumberGenerator.GetBytes(2 * BlockSize);
-        long beforeTwo = reader.BatchedReceives;
-        pending = connection.Input.ReadAsync();
-        Assert.False(pending.IsCompleted);
-        await Loopback.SendAllAsync(connection.Peer, two);
-        ReadResult full = await pending.AsTask().WaitAsync(Timeout);
-        Assert.Equal(beforeTwo + 1, reader.BatchedReceives);
-        AssertConsumedAndReleased(connection, full, two);
+        AssertConsumedAndReleased(connection, await ReceiveInOneBatchAsync(connection, two), two);
 
         // The end of the stream comes to a batched receive with both blocks reserved: neither stays held.
         long beforeEnd = reader.BatchedReceives;
