@@ -54,8 +54,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     // A receive that fills a whole block leaves the rest of the message for another system call. Once that happens,
     // the turn's receives for this reader take a second block, for this many receives that do not fill the first;
-    // one that reaches into the second renews the credit. A 16 KiB response and its head then arrive in one receive instead of
-    // two. Small messages never start it, nor does a receive that only fills the room left after unconsumed bytes.
+    // one that reaches into the second renews the credit. A 16 KiB response and its head then arrive in one receive
+    // instead of two. Small messages never start it, nor does a receive that only fills the room left after
+    // unconsumed bytes.
     private const int OverflowCredit = 16;
 
     /// <param name="channel">The socket; this reader is its only receiver.</param>

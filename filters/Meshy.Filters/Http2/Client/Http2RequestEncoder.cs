@@ -69,9 +69,15 @@ internal static class Http2RequestEncoder
     {
         for (int i = 0; i < headers.SlotCount; i++)
         {
-            if (!headers.IsRemoved(i) && !IsConnectionSpecific(headers.GetName(i), headers.GetValue(i)))
+            if (headers.IsRemoved(i))
             {
-                encoder.EncodeField(headers.GetName(i), headers.GetValue(i), ref output);
+                continue;
+            }
+            ReadOnlySpan<byte> name = headers.GetName(i);
+            ReadOnlySpan<byte> value = headers.GetValue(i);
+            if (!IsConnectionSpecific(name, value))
+            {
+                encoder.EncodeField(name, value, ref output);
             }
         }
     }

@@ -349,13 +349,9 @@ internal sealed class HpackEncoder : IDisposable
         _table.SetMaxSize(size);
     }
 
-    /// <summary>§4.2, §6.3: the size update(s) owed to the peer, at the start of the block.</summary>
+    /// <summary>§4.2, §6.3: the size update(s) owed to the peer (some are: the caller checked), at the start of the block.</summary>
     private void WritePendingSizeUpdates(ref HpackBlockWriter output)
     {
-        if (_pendingMinimumSize < 0)
-        {
-            return;
-        }
         Span<byte> span = output.GetSpan(2 * HpackInteger.MaxLength);
         int written = 0;
         if (_pendingMinimumSize < _table.MaxSize)
