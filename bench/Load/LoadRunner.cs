@@ -303,11 +303,10 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
 
     private async Task<double> CoreBusyPercentAsync(CancellationToken cancellationToken)
     {
-        var window = new Probes.CpuWindow(options.ProxyCpu, rootPid: null);
+        var window = new Probes.CpuWindow(options.ProxyCpu, loadCpu: null, rootPid: null);
         await Task.Delay(NoiseWindow, cancellationToken);
         Probes.CpuUsage usage = window.Stop();
-        // Ticks are sampled at 100 Hz, so a fully busy second can read 101%.
-        return Math.Min(100, 100 * usage.CoreBusySeconds / usage.WallSeconds);
+        return usage.PercentOfWindow(usage.CoreBusySeconds);
     }
 
     private static string Describe(RunSample sample, ILoadScenario scenario)

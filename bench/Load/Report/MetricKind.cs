@@ -15,6 +15,13 @@ internal enum MetricKind
     /// </summary>
     Cost,
 
+    /// <summary>
+    /// What the run costs the load side's core per unit of work: compared with every peer, baselines included,
+    /// since <c>direct</c>'s figure is the load side's own cost and a proxy's excess over it is what the proxy
+    /// takes from the load side's throughput.
+    /// </summary>
+    LoadCost,
+
     /// <summary>Context shown in tables (errors, connections held), never turned into a ratio.</summary>
     Info,
 }

@@ -104,7 +104,7 @@ internal sealed class H2cScenario(string name, bool h2cUpstream = false) : ILoad
         try
         {
             long? gen0Before = await context.Probe.Gen0CollectionsAsync(cancellationToken);
-            CpuWindow cpu = context.Probe.StartCpu();
+            CpuWindow cpu = context.StartCpu();
             H2loadResult result = await H2loadAsync(LoadArguments(context.Target, options.Duration, log), options, options.Duration, cancellationToken);
             CpuUsage usage = cpu.Stop();
             MemoryUsage? memory = context.Probe.Memory();

@@ -75,7 +75,7 @@ internal sealed class Http1LatencyScenario : ILoadScenario
         {
             throw new InvalidOperationException($"http-rate did not start measuring: {line ?? process.Tail()}");
         }
-        CpuWindow cpu = context.Probe.StartCpu();
+        CpuWindow cpu = context.StartCpu();
 
         // 2. The measured schedule; it ends on its own.
         int exitCode = await process.WaitForExitAsync(options.Duration + slack, cancellationToken);

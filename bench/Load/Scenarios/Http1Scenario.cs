@@ -111,7 +111,7 @@ internal sealed class Http1Scenario(
         }
 
         long? gen0Before = await context.Probe.Gen0CollectionsAsync(cancellationToken);
-        CpuWindow cpu = context.Probe.StartCpu();
+        CpuWindow cpu = context.StartCpu();
         WrkResult result = await WrkAsync(context, options.Duration, cancellationToken);
         CpuUsage usage = cpu.Stop();
         MemoryUsage? memory = context.Probe.Memory();

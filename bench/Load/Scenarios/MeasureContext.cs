@@ -8,4 +8,8 @@ namespace Meshy.Bench.Load.Scenarios;
 /// <param name="Probe">CPU and memory of the proxy's core and processes.</param>
 /// <param name="Options">The options of <c>load</c>.</param>
 /// <param name="WorkDirectory">The run's directory (the proxy's config is there too), for the load tool's files.</param>
-internal sealed record MeasureContext(IPEndPoint Target, ProxyProbe Probe, LoadOptions Options, string WorkDirectory);
+internal sealed record MeasureContext(IPEndPoint Target, ProxyProbe Probe, LoadOptions Options, string WorkDirectory)
+{
+    /// <summary>Starts reading the CPU of both cores and of the proxy's processes.</summary>
+    public CpuWindow StartCpu() => Probe.StartCpu(Options.LoadCpu);
+}

@@ -54,7 +54,7 @@ internal sealed class TcpThroughputScenario : ILoadScenario
             await BlastAsync(context, options.Warmup, cancellationToken);
         }
 
-        CpuWindow cpu = context.Probe.StartCpu();
+        CpuWindow cpu = context.StartCpu();
         BlastResult result = await BlastAsync(context, options.Duration, cancellationToken);
         CpuUsage usage = cpu.Stop();
         MemoryUsage? memory = context.Probe.Memory();

@@ -30,6 +30,10 @@ public sealed class LoadSmokeTests
             Assert.True(meshy.Status == RunStatus.Ok, $"meshy's run: {meshy.Status} {meshy.Error}\n{output}");
             Assert.True(meshy.Metrics["rps"] > 0, $"no requests per second in {string.Join(", ", meshy.Metrics)}");
             Assert.Equal(0, meshy.Metrics["errors"]);
+            // The load side's core ran wrk and the upstream for the whole window: some of its time, never more than all.
+            Assert.True(meshy.Metrics.TryGetValue("load_cpu_per_100k", out double loadCpu) && loadCpu > 0, $"no load core CPU in {string.Join(", ", meshy.Metrics)}");
+            Assert.InRange(meshy.Metrics["load_core_busy"], 0.1, 100);
+            Assert.InRange(meshy.Metrics["core_round_trip_ns"], 1, 20_000);
             // Read from Meshy's admin /metrics before and after the run: present, and a count cannot go down.
             Assert.True(meshy.Metrics.TryGetValue("gen0_per_100k", out double gen0), $"no gen0 collections in {string.Join(", ", meshy.Metrics)}");
             Assert.True(gen0 >= 0, $"gen0 collections per 100k requests {gen0}");

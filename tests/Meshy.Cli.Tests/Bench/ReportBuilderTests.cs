@@ -75,6 +75,28 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void Summarize_LoadCoreCost_ComparedWithTheBaselineAsWithPeers()
+    {
+        // The load side's core per GB: direct's figure is the load side's own cost, so a proxy's ratio to it says
+        // how much the proxy adds there, unlike its own core's cost, whose direct figure is only the idle floor.
+        var loadCpu = new MetricDefinition("load_cpu_per_gb", "load core CPU", "s/GB", MetricBetter.Lower, MetricKind.LoadCost, Chart: false);
+        double[] perRun = [1.1, 1.3, 1.0, 1.2, 1.4, 1.0];   // meshy, haproxy, direct in round 1, then round 2
+        ScenarioResult tcp = SampleReports.Tcp();
+        ScenarioResult withLoad = tcp with
+        {
+            Metrics = [.. tcp.Metrics, loadCpu],
+            Runs = [.. tcp.Runs.Select((run, i) => run with { Metrics = new Dictionary<string, double>(run.Metrics) { [loadCpu.Key] = perRun[i] } })],
+        };
+
+        ScenarioSummary summary = ReportBuilder.Summarize(withLoad);
+
+        PeerComparison direct = summary.Comparisons.Single(c => c.Peer == "direct");
+        Assert.Equal(((1.1 / 1.0) + (1.2 / 1.0)) / 2, direct.Ratios["load_cpu_per_gb"], precision: 9);
+        Assert.DoesNotContain("cpu_per_gb", direct.Ratios.Keys);
+        Assert.Equal(((1.1 / 1.3) + (1.2 / 1.4)) / 2, summary.Comparisons.Single(c => c.Peer == "haproxy").Ratios["load_cpu_per_gb"], precision: 9);
+    }
+
+    [Fact]
     public void Summarize_SkippedPeer_IsSkippedWithItsReasonAndHasNoRatios()
     {
         ScenarioSummary summary = ReportBuilder.Summarize(SampleReports.Tcp());
