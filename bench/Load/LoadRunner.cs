@@ -32,6 +32,14 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
         new("core_busy_before", "proxy core busy before load", "%", MetricBetter.Lower, MetricKind.Info, Chart: false);
 
     /// <summary>
+    /// Added to every scenario: a cache line's round trip between the load core and the proxy core
+    /// (<see cref="Probes.CoreToCore"/>), read before the run's load (warm-up included) and after it, outside every
+    /// measured window; the slower reading. It tells how the host placed the two vCPUs during the run.
+    /// </summary>
+    public static readonly MetricDefinition CoreRoundTrip =
+        new("core_round_trip_ns", "core-to-core round trip", "ns", MetricBetter.Lower, MetricKind.Info, Chart: false);
+
+    /// <summary>
     /// Runs <paramref name="scenarios"/> and appends one result per scenario to
     /// <paramref name="results"/>, also the partial result of the scenario running when
     /// <paramref name="cancellationToken"/> fires, so an interrupted run still reports what it measured.
@@ -72,7 +80,7 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
             Subject = subject,
             Proxies = runners.Select(p => p.Name).ToList(),
             Baselines = runners.Where(p => p.IsBaseline).Select(p => p.Name).ToList(),
-            Metrics = [.. scenario.Metrics, CoreBusyBefore],
+            Metrics = [.. scenario.Metrics, CoreBusyBefore, CoreRoundTrip],
             Reference = scenario.Reference,
             Paired = options.Paired,
         };
@@ -170,7 +178,9 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
         {
             running = await StartAsync(scenario, proxy, upstream, round, work, cancellationToken);
             double busyBefore = await CoreBusyPercentAsync(cancellationToken);
-            return await MeasureAsync(scenario, proxy, running, round, work, busyBefore, cancellationToken);
+            double? roundTripBefore = CoreRoundTripNanoseconds();
+            RunSample sample = await MeasureAsync(scenario, proxy, running, round, work, busyBefore, cancellationToken);
+            return WithRoundTrip(sample, roundTripBefore, CoreRoundTripNanoseconds());
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -207,6 +217,8 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                 }
             }
             double busyBefore = await CoreBusyPercentAsync(cancellationToken);
+            // Once for the round, before and after every load: one proxy's probe would spin inside another's window.
+            double? roundTripBefore = CoreRoundTripNanoseconds();
             await Task.WhenAll(Enumerable.Range(0, due.Count).Where(i => running[i] is not null).Select(async i =>
             {
                 try
@@ -218,7 +230,8 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
                     samples[i] = Failed(due[i], round, e, running[i]);
                 }
             }));
-            return samples.Select(s => s!).ToList();
+            double? roundTripAfter = CoreRoundTripNanoseconds();
+            return samples.Select(s => WithRoundTrip(s!, roundTripBefore, roundTripAfter)).ToList();
         }
         finally
         {
@@ -309,13 +322,30 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
         return usage.PercentOfWindow(usage.CoreBusySeconds);
     }
 
+    /// <summary>The cache-line round trip between the load core and the proxy core now; null where it cannot be read.</summary>
+    private double? CoreRoundTripNanoseconds() => Probes.CoreToCore.RoundTripNanoseconds(options.LoadCpu, options.ProxyCpu);
+
+    /// <summary>
+    /// <paramref name="sample"/> with the slower of the two round trips read around it: a host that moved a vCPU
+    /// during the run shows in one of them. A failed run is left as it is.
+    /// </summary>
+    private static RunSample WithRoundTrip(RunSample sample, double? before, double? after)
+    {
+        double? slower = before is { } first && after is { } second ? Math.Max(first, second) : before ?? after;
+        if (sample.Status != RunStatus.Ok || slower is not { } roundTrip)
+        {
+            return sample;
+        }
+        return sample with { Metrics = new Dictionary<string, double>(sample.Metrics) { [CoreRoundTrip.Key] = roundTrip } };
+    }
+
     private static string Describe(RunSample sample, ILoadScenario scenario)
     {
         if (sample.Status == RunStatus.Failed)
         {
             return $"FAILED: {sample.Error}";
         }
-        IEnumerable<string> parts = scenario.Metrics.Append(CoreBusyBefore)
+        IEnumerable<string> parts = scenario.Metrics.Append(CoreBusyBefore).Append(CoreRoundTrip)
             .Where(m => sample.Metrics.ContainsKey(m.Key))
             .Select(m => $"{m.Label} {ValueFormat.Number(sample.Metrics[m.Key])} {m.Unit}".TrimEnd());
         return string.Join(", ", parts);

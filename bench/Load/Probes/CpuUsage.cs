@@ -11,10 +11,8 @@ namespace Meshy.Bench.Load.Probes;
 /// <param name="LoadCoreBusySeconds">Busy time of the load generator's and upstream's core, read the same way as the
 /// proxy's; null when it was not read. With that core saturated it is what bounds requests per second, and a proxy
 /// adds to it: the kernel delivers every segment the load side sends into the proxy's socket on the load core.</param>
-/// <param name="CoreRoundTripNanoseconds">The slower of two cache-line round trips between the two cores, read just before
-/// and just after the window (<see cref="CoreToCore"/>); null when the load core was not read or a thread could not be pinned.</param>
 /// <param name="WallSeconds">Length of the window.</param>
-internal sealed record CpuUsage(double CoreBusySeconds, double? ProcessSeconds, double? ProcessUserSeconds, double? LoadCoreBusySeconds, double? CoreRoundTripNanoseconds, double WallSeconds)
+internal sealed record CpuUsage(double CoreBusySeconds, double? ProcessSeconds, double? ProcessUserSeconds, double? LoadCoreBusySeconds, double WallSeconds)
 {
     /// <summary><paramref name="busySeconds"/> of one core as a share of the window, in percent.</summary>
     /// <remarks>Ticks are sampled at 100 Hz, so a fully busy second can read 101%: capped at 100.</remarks>

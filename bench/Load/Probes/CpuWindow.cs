@@ -10,7 +10,6 @@ internal sealed class CpuWindow
     private readonly int? _rootPid;
     private readonly long _coreTicks;
     private readonly long _loadCoreTicks;
-    private readonly double? _roundTripBefore;
     private readonly ProcessTicks _processTicks;
     private readonly Stopwatch _clock;
 
@@ -22,8 +21,6 @@ internal sealed class CpuWindow
         _cpu = cpu;
         _loadCpu = loadCpu != cpu ? loadCpu : null;
         _rootPid = rootPid;
-        // Before the first reading, so the probe's own spinning is outside the window.
-        _roundTripBefore = _loadCpu is { } other ? CoreToCore.RoundTripNanoseconds(other, cpu) : null;
         _processTicks = rootPid is { } pid ? ProcFs.TreeCpuTicks(pid) : default;
         _loadCoreTicks = _loadCpu is { } load ? ProcFs.CoreBusyTicks(load) : 0;
         _coreTicks = ProcFs.CoreBusyTicks(cpu);
@@ -36,15 +33,11 @@ internal sealed class CpuWindow
         long? loadBusy = _loadCpu is { } load ? ProcFs.CoreBusyTicks(load) : null;
         double wall = _clock.Elapsed.TotalSeconds;
         ProcessTicks? process = _rootPid is { } pid ? ProcFs.TreeCpuTicks(pid) : null;
-        // The host may move a vCPU during the run: the slower of the two readings shows that it did.
-        double? roundTripAfter = _loadCpu is { } other ? CoreToCore.RoundTripNanoseconds(other, _cpu) : null;
-        double? roundTrip = _roundTripBefore is { } before && roundTripAfter is { } after ? Math.Max(before, after) : _roundTripBefore ?? roundTripAfter;
         return new CpuUsage(
             (busy - _coreTicks) / ProcFs.TicksPerSecond,
             process is { } end ? (end.Total - _processTicks.Total) / ProcFs.TicksPerSecond : null,
             process is { } ended ? (ended.User - _processTicks.User) / ProcFs.TicksPerSecond : null,
             loadBusy is { } loadEnd ? (loadEnd - _loadCoreTicks) / ProcFs.TicksPerSecond : null,
-            roundTrip,
             wall);
     }
 }

@@ -11,8 +11,8 @@ internal sealed class ProxyProbe(int proxyCpu, int? rootPid, IPEndPoint? admin =
     /// <summary>False for <c>direct</c>: no process, so no process CPU and no memory.</summary>
     public bool HasProcess => rootPid is not null;
 
-    /// <summary>Starts reading the proxy's core, its process tree and <paramref name="loadCpu"/>, the load side's core.</summary>
-    public CpuWindow StartCpu(int loadCpu) => new(proxyCpu, loadCpu, rootPid);
+    /// <summary>Starts reading the proxy's core, its process tree and <paramref name="loadCpu"/>, the load side's core (null: not read).</summary>
+    public CpuWindow StartCpu(int? loadCpu) => new(proxyCpu, loadCpu, rootPid);
 
     /// <summary>Memory of the whole process tree now, or null without a process.</summary>
     public MemoryUsage? Memory()

@@ -31,7 +31,8 @@ internal static class HtmlReport
         }
         html.Append("<p class=\"meta\">Ratios are ").Append("subject median ÷ peer median (in a paired run: the median of each round's subject ÷ peer). Throughput: above 1 is better; ")
             .Append("CPU per unit, memory and latency: below 1 is better. ±N% is the spread (max − min) / median over the rounds. ")
-            .Append("Cost ratios against a baseline (direct, no proxy) are not shown: its CPU figure is the noise floor of the proxy core.</p>\n");
+            .Append("Cost ratios against a baseline (direct, no proxy) are not shown: its CPU figure is the noise floor of the proxy core. ")
+            .Append("The exception is load core CPU, where direct's figure is the load side's own cost.</p>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }

@@ -19,17 +19,13 @@ internal sealed record CpuMetricSet(string Unit, double UnitSize, string CoreKey
     /// <summary>Share of the window the load side's core was busy: near 100%, the load side set the pace.</summary>
     public const string LoadBusyKey = "load_core_busy";
 
-    /// <summary>Cache-line round trip between the proxy's core and the load side's (<see cref="CoreToCore"/>).</summary>
-    public const string RoundTripKey = "core_round_trip_ns";
-
     public IReadOnlyList<MetricDefinition> Definitions =>
     [
         new(CoreKey, "CPU core", Unit, MetricBetter.Lower, MetricKind.Cost, Chart: true),
         new(ProcessKey, "proxy process CPU", Unit, MetricBetter.Lower, MetricKind.Cost, Chart: true),
         new(UserKey, "proxy user-space CPU", Unit, MetricBetter.Lower, MetricKind.Cost, Chart: false),
         new(LoadKey, "load core CPU", Unit, MetricBetter.Lower, MetricKind.LoadCost, Chart: false),
-        new(LoadBusyKey, "load core busy", "%", MetricBetter.Lower, MetricKind.Info, Chart: false),
-        new(RoundTripKey, "core-to-core round trip", "ns", MetricBetter.Lower, MetricKind.Info, Chart: false),
+        new(LoadBusyKey, "load core busy", "%", MetricBetter.Higher, MetricKind.Info, Chart: false),
     ];
 
     public string Explanation(string per) =>
@@ -38,11 +34,9 @@ internal sealed record CpuMetricSet(string Unit, double UnitSize, string CoreKey
         + "and unlike CPU core it excludes other processes that shared the core); proxy user-space CPU = its utime alone, "
         + "the proxy's own code without the kernel's share; load core CPU = busy seconds of the core the load generator and upstream "
         + $"share, read the same way, per {per}: with that core near 100% busy (load core busy) it sets the throughput, and the "
-        + "kernel's delivery of what the load side sends into the proxy's sockets runs there; core-to-core round trip = a cache line "
-        + "handed from the load core to the proxy core and back, the slower of a reading before and one after the run: tens of ns "
-        + "where the host placed both vCPUs on one last-level cache, hundreds where it did not, which slows every proxy's run.";
+        + "kernel's delivery of what the load side sends into the proxy's sockets runs there.";
 
-    /// <summary>Adds both figures for <paramref name="units"/> units of work (nothing when there was no work).</summary>
+    /// <summary>Adds the figures read for <paramref name="units"/> units of work (nothing when there was no work).</summary>
     public void Add(Dictionary<string, double> metrics, CpuUsage cpu, double units)
     {
         if (units <= 0)
@@ -63,10 +57,6 @@ internal sealed record CpuMetricSet(string Unit, double UnitSize, string CoreKey
         {
             metrics[LoadKey] = load * perUnit;
             metrics[LoadBusyKey] = cpu.PercentOfWindow(load);
-        }
-        if (cpu.CoreRoundTripNanoseconds is { } roundTrip)
-        {
-            metrics[RoundTripKey] = roundTrip;
         }
     }
 }

@@ -10,6 +10,9 @@ namespace Meshy.Bench.Load.Scenarios;
 /// <param name="WorkDirectory">The run's directory (the proxy's config is there too), for the load tool's files.</param>
 internal sealed record MeasureContext(IPEndPoint Target, ProxyProbe Probe, LoadOptions Options, string WorkDirectory)
 {
-    /// <summary>Starts reading the CPU of both cores and of the proxy's processes.</summary>
-    public CpuWindow StartCpu() => Probe.StartCpu(Options.LoadCpu);
+    /// <summary>
+    /// Starts reading the CPU of both cores and of the proxy's processes. In a paired run every proxy's load shares the
+    /// load core, so its busy time belongs to no one proxy and is not read.
+    /// </summary>
+    public CpuWindow StartCpu() => Probe.StartCpu(Options.Paired ? null : Options.LoadCpu);
 }

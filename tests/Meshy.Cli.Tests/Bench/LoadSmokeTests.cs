@@ -8,6 +8,7 @@ namespace Meshy.Cli.Tests.Bench;
 /// One short round of one load scenario, end to end: the runner starts the upstream and Meshy pinned to
 /// their cores, drives wrk, and writes its reports. Proves the suite still runs, not how fast anything is.
 /// </summary>
+[Collection(PinnedCoresCollection.Name)]
 public sealed class LoadSmokeTests
 {
     [WrkFact]
@@ -33,7 +34,7 @@ public sealed class LoadSmokeTests
             // The load side's core ran wrk and the upstream for the whole window: some of its time, never more than all.
             Assert.True(meshy.Metrics.TryGetValue("load_cpu_per_100k", out double loadCpu) && loadCpu > 0, $"no load core CPU in {string.Join(", ", meshy.Metrics)}");
             Assert.InRange(meshy.Metrics["load_core_busy"], 0.1, 100);
-            Assert.InRange(meshy.Metrics["core_round_trip_ns"], 1, 20_000);
+            Assert.True(meshy.Metrics.TryGetValue("core_round_trip_ns", out double roundTrip) && roundTrip > 0, $"no core-to-core round trip in {string.Join(", ", meshy.Metrics)}");
             // Read from Meshy's admin /metrics before and after the run: present, and a count cannot go down.
             Assert.True(meshy.Metrics.TryGetValue("gen0_per_100k", out double gen0), $"no gen0 collections in {string.Join(", ", meshy.Metrics)}");
             Assert.True(gen0 >= 0, $"gen0 collections per 100k requests {gen0}");
