@@ -11,13 +11,16 @@ namespace Meshy.Bench.Load.Proxies;
 /// Meshy as a separate process, <c>meshy run --config FILE</c>, with a generated config (format in
 /// CONTRACT.md) and an admin port of its own so that <c>GET /ready</c> can gate the run. Named
 /// <c>meshy</c>, or <c>meshy-jit</c> when it is the JIT build measured beside the native one, or
-/// <c>meshy-plain</c> (<paramref name="plainRoute"/>) when it runs the plain route whatever the scenario varies.
+/// <c>meshy-plain</c> (<paramref name="plainRoute"/>) when it runs the plain route whatever the scenario varies, or
+/// <c>meshy-l4</c> (<paramref name="bytesOnly"/>) when a <c>tcp</c> listener forwards the scenario's bytes unread.
 /// </summary>
-internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", bool plainRoute = false) : IProxyLauncher
+internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", bool plainRoute = false, bool bytesOnly = false) : IProxyLauncher
 {
     public string Name => name;
 
-    public bool RunsIn(ILoadScenario scenario) => !plainRoute || scenario.Routing != MeshyRouting.Plain || scenario.MeshyAccessLog;
+    public bool RunsIn(ILoadScenario scenario) =>
+        bytesOnly ? scenario.Mode == ProxyMode.Http1 && scenario.Routing == MeshyRouting.Plain && !scenario.MeshyAccessLog
+        : !plainRoute || scenario.Routing != MeshyRouting.Plain || scenario.MeshyAccessLog;
 
     public bool IsBaseline => false;
 
@@ -42,9 +45,15 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", b
             admin: new IPEndPoint(IPAddress.Loopback, adminPort)));
     }
 
-    /// <summary>This launcher's config for <paramref name="launch"/>: the plain route's when it is <c>meshy-plain</c>.</summary>
-    public string ConfigFor(ProxyLaunch launch, int adminPort) =>
-        Config(plainRoute ? launch with { Routing = MeshyRouting.Plain, AccessLog = false } : launch, adminPort);
+    /// <summary>
+    /// This launcher's config for <paramref name="launch"/>: the plain route's when it is <c>meshy-plain</c>, a
+    /// <c>tcp</c> listener's when it is <c>meshy-l4</c>.
+    /// </summary>
+    public string ConfigFor(ProxyLaunch launch, int adminPort) => Config(
+        bytesOnly ? launch with { Mode = ProxyMode.Tcp, Routing = MeshyRouting.Plain, AccessLog = false }
+        : plainRoute ? launch with { Routing = MeshyRouting.Plain, AccessLog = false }
+        : launch,
+        adminPort);
 
     /// <summary>The generated meshy.toml: one listener, one cluster with the bench upstream, the access log when asked.</summary>
     public static string Config(ProxyLaunch launch, int adminPort)

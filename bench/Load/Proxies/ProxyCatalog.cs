@@ -12,14 +12,20 @@ internal static class ProxyCatalog
     /// </summary>
     public const string MeshyPlain = "meshy-plain";
 
+    /// <summary>
+    /// The Meshy under test forwarding bytes only (a <c>tcp</c> listener) in the plain HTTP/1.1 scenarios: the least a
+    /// proxy on the other core can cost the load side, so <c>meshy ÷ meshy-l4</c> is what the HTTP work adds to it.
+    /// </summary>
+    public const string MeshyL4 = "meshy-l4";
+
     /// <summary>Another Meshy build (<c>--baseline PATH</c>), to compare the one under test with, best with <c>--paired</c>.</summary>
     public const string MeshyBaseline = "meshy-baseline";
 
-    public static readonly IReadOnlyList<string> DefaultPeerNames = [MeshyPlain, "haproxy", "nginx", "direct"];
+    public static readonly IReadOnlyList<string> DefaultPeerNames = [MeshyPlain, MeshyL4, "haproxy", "nginx", "direct"];
 
     public static readonly IReadOnlyList<string> PeerNames = [.. DefaultPeerNames, MeshyJit];
 
-    /// <summary>The peer <paramref name="name"/>; <c>meshy-plain</c> runs <paramref name="meshy"/>, the build under test (resolved when null).</summary>
+    /// <summary>The peer <paramref name="name"/>; <c>meshy-plain</c> and <c>meshy-l4</c> run <paramref name="meshy"/>, the build under test (resolved when null).</summary>
     public static async Task<IProxyLauncher> PeerAsync(string name, MeshyBinary? meshy, CancellationToken cancellationToken) => name switch
     {
         "haproxy" => new HaproxyLauncher(),
@@ -27,6 +33,7 @@ internal static class ProxyCatalog
         "direct" => new DirectLauncher(),
         MeshyJit => new MeshyLauncher(await MeshyBinary.ResolveAsync(null, cancellationToken, native: false).ConfigureAwait(false), MeshyJit),
         MeshyPlain => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyPlain, plainRoute: true),
+        MeshyL4 => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyL4, bytesOnly: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown peer"),
     };
 }

@@ -3,6 +3,7 @@ using Meshy.Bench.Load.Proxies;
 using Meshy.Bench.Load.Scenarios;
 using Meshy.Conf.Loading;
 using Meshy.Conf.Schema;
+using Meshy.Engine.Runtime;
 using Meshy.Engine.Upstream;
 
 namespace Meshy.Cli.Tests.Bench;
@@ -101,6 +102,33 @@ public sealed class MeshyLauncherConfigTests
 
         Assert.Equal(["http1-mirrored", "http1-observed", "http1-resilient", "http1-weighted"], runsIn);
         Assert.All(ScenarioCatalog.All(), scenario => Assert.True(meshy.RunsIn(scenario), scenario.Name));
+    }
+
+    [Fact]
+    public void MeshyL4_InAnHttpScenario_ForwardsBytesThroughATcpListener()
+    {
+        var bytesOnly = new MeshyLauncher(Binary, ProxyCatalog.MeshyL4, bytesOnly: true);
+        var launch = new ProxyLaunch(ProxyMode.Http1, Upstream, 8080, "/tmp", Cpu: 1, Routing: MeshyRouting.Plain);
+
+        ConfigLoadResult loaded = ConfigLoader.LoadText(bytesOnly.ConfigFor(launch, adminPort: 15000), "meshy.toml");
+
+        Assert.True(loaded.Success, string.Join('\n', loaded.Diagnostics.Select(d => d.ToString())));
+        ListenerConfig listener = Assert.Single(loaded.Config!.Listeners);
+        Assert.Equal(ListenerProtocol.Tcp, listener.Protocol);
+        Assert.Equal("upstream", listener.Cluster);
+        Assert.Empty(loaded.Config.Routes);
+        Assert.Equal("127.0.0.1:9001", Assert.Single(Assert.Single(loaded.Config.Clusters).Endpoints).Address.Text);
+    }
+
+    [Fact]
+    public void MeshyL4_RunsOnlyInThePlainHttp1Scenarios()
+    {
+        var bytesOnly = new MeshyLauncher(Binary, ProxyCatalog.MeshyL4, bytesOnly: true);
+
+        string[] runsIn = ScenarioCatalog.All().Where(bytesOnly.RunsIn).Select(s => s.Name).Order().ToArray();
+
+        // Where Meshy's route varies, or the downstream speaks h2c to an HTTP/1.1 upstream, bytes alone are not the same job.
+        Assert.Equal(["http1-16k", "http1-latency", "http1-small"], runsIn);
     }
 
     [Theory]
