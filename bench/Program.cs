@@ -53,7 +53,7 @@ internal static class Program
         usage: dotnet run -c Release --project bench -- COMMAND [options]
 
           micro [FILTER] [BenchmarkDotNet options]   micro-benchmarks (FILTER is a glob on names, default *)
-          load [--scenario NAME[,NAME]] [--peers haproxy,nginx,direct] [--duration 10s] [--rounds 3]
+          load [--scenario NAME[,NAME]] [--peers meshy-plain,meshy-l4,haproxy,nginx,direct] [--duration 10s] [--rounds 3]
                [--warmup 2s] [--connections N] [--idle-connections 1000] [--meshy PATH | --no-meshy]
                [--baseline PATH] [--paired] [--bare-peers]
                [--nice N | --realtime] [--json FILE] [--html FILE] [--from FILE.json]

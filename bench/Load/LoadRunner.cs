@@ -8,7 +8,7 @@ namespace Meshy.Bench.Load;
 
 /// <summary>
 /// Runs scenarios against proxies in alternating rounds: within a round every proxy runs once, in
-/// the same order (meshy, haproxy, nginx, direct), so slow drifts of the machine (thermal, other
+/// the same order (meshy, then the peers as <c>--peers</c> lists them), so slow drifts of the machine (thermal, other
 /// builds) spread over all of them instead of landing on whoever ran last. Every proxy is started
 /// fresh for each run (peak RSS is per run) and killed afterwards, whatever happens. With
 /// <c>--paired</c> the proxies of a round run at once instead (see <see cref="LoadOptions.Paired"/>).
@@ -70,7 +70,8 @@ internal sealed class LoadRunner(LoadOptions options, IReadOnlyList<IProxyLaunch
 
     private async Task RunScenarioAsync(ILoadScenario scenario, string work, List<ScenarioResult> results, CancellationToken cancellationToken)
     {
-        // The proxies this scenario measures: meshy-plain only where Meshy's config varies.
+        // The proxies this scenario measures: meshy-plain only where Meshy's config varies, meshy-l4 only where bytes
+        // alone do the scenario's job.
         List<IProxyLauncher> runners = proxies.Where(p => p.RunsIn(scenario)).ToList();
         var result = new ScenarioResult
         {

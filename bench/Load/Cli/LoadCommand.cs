@@ -53,8 +53,8 @@ internal static class LoadCommand
             BarePeers = parsed.Flag("bare-peers"),
         };
         IReadOnlyList<ILoadScenario> scenarios = SelectScenarios(parsed.String("scenario"));
-        IReadOnlyList<string> peers = SelectPeers(parsed.String("peers"));
         bool noMeshy = parsed.Flag("no-meshy");
+        IReadOnlyList<string> peers = SelectPeers(parsed.String("peers"), noMeshy);
         string? meshyPath = parsed.String("meshy");
         string? baselinePath = parsed.String("baseline");
         parsed.RejectUnknown();
@@ -68,7 +68,8 @@ internal static class LoadCommand
             // Two SCHED_FIFO processes of one priority on one core do not share it: a busy one keeps it.
             throw new UsageException("--paired cannot run with --realtime: the proxies would not share the core");
         }
-        if (options.Paired && (baselinePath is null || peers.Any(peer => !peer.StartsWith("meshy", StringComparison.Ordinal))))
+        // meshy-l4 is Meshy too, but forwarding bytes it touches far less memory than proxying HTTP: another program here.
+        if (options.Paired && (baselinePath is null || peers.Any(peer => !peer.StartsWith("meshy", StringComparison.Ordinal) || peer == ProxyCatalog.MeshyL4)))
         {
             Console.Error.WriteLine("warning: --paired is meant for two Meshy builds (--meshy, --baseline, --peers \"\"); "
                 + "different programs share the core unequally, so their paired figures are biased (see bench/README.md)");
@@ -272,11 +273,14 @@ internal static class LoadCommand
         return selected;
     }
 
-    private static IReadOnlyList<string> SelectPeers(string? names)
+    private static IReadOnlyList<string> SelectPeers(string? names, bool noMeshy)
     {
         if (names is null)
         {
-            return ProxyCatalog.DefaultPeerNames;
+            // meshy-plain and meshy-l4 are variants of the Meshy under test: nothing to compare them with without it.
+            return noMeshy
+                ? ProxyCatalog.DefaultPeerNames.Where(name => name is not (ProxyCatalog.MeshyPlain or ProxyCatalog.MeshyL4)).ToList()
+                : ProxyCatalog.DefaultPeerNames;
         }
         List<string> peers = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
         foreach (string peer in peers.Where(p => !ProxyCatalog.PeerNames.Contains(p)))

@@ -23,7 +23,8 @@ internal interface IProxyLauncher
 
     /// <summary>
     /// False when running in <paramref name="scenario"/> would only repeat another proxy's run (<c>meshy-plain</c>
-    /// where Meshy's config is the plain one anyway): the proxy is left out of that scenario.
+    /// where Meshy's config is the plain one anyway) or would not do the scenario's job (<c>meshy-l4</c> forwarding
+    /// bytes where h2c is translated): the proxy is left out of that scenario.
     /// </summary>
     bool RunsIn(ILoadScenario scenario) => true;
 

@@ -11,16 +11,23 @@ namespace Meshy.Bench.Load.Proxies;
 /// Meshy as a separate process, <c>meshy run --config FILE</c>, with a generated config (format in
 /// CONTRACT.md) and an admin port of its own so that <c>GET /ready</c> can gate the run. Named
 /// <c>meshy</c>, or <c>meshy-jit</c> when it is the JIT build measured beside the native one, or
-/// <c>meshy-plain</c> (<paramref name="plainRoute"/>) when it runs the plain route whatever the scenario varies, or
-/// <c>meshy-l4</c> (<paramref name="bytesOnly"/>) when a <c>tcp</c> listener forwards the scenario's bytes unread.
+/// <c>meshy-plain</c> (<see cref="MeshyVariant.PlainRoute"/>) when it runs the plain route whatever the scenario
+/// varies, or <c>meshy-l4</c> (<see cref="MeshyVariant.BytesOnly"/>) when a <c>tcp</c> listener forwards the
+/// scenario's bytes unread.
 /// </summary>
-internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", bool plainRoute = false, bool bytesOnly = false) : IProxyLauncher
+internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", MeshyVariant variant = MeshyVariant.AsScenario) : IProxyLauncher
 {
     public string Name => name;
 
-    public bool RunsIn(ILoadScenario scenario) =>
-        bytesOnly ? scenario.Mode == ProxyMode.Http1 && scenario.Routing == MeshyRouting.Plain && !scenario.MeshyAccessLog
-        : !plainRoute || scenario.Routing != MeshyRouting.Plain || scenario.MeshyAccessLog;
+    public bool RunsIn(ILoadScenario scenario) => variant switch
+    {
+        // Where the route varies, or the downstream's h2c is translated or multiplexed, bytes alone are another job;
+        // in tcp and tcp-idle this would repeat meshy's own run.
+        MeshyVariant.BytesOnly => scenario.Mode == ProxyMode.Http1 && scenario.Routing == MeshyRouting.Plain && !scenario.MeshyAccessLog,
+        // Where the config is plain anyway this would repeat meshy's own run.
+        MeshyVariant.PlainRoute => scenario.Routing != MeshyRouting.Plain || scenario.MeshyAccessLog,
+        _ => true,
+    };
 
     public bool IsBaseline => false;
 
@@ -50,9 +57,12 @@ internal sealed class MeshyLauncher(MeshyBinary binary, string name = "meshy", b
     /// <c>tcp</c> listener's when it is <c>meshy-l4</c>.
     /// </summary>
     public string ConfigFor(ProxyLaunch launch, int adminPort) => Config(
-        bytesOnly ? launch with { Mode = ProxyMode.Tcp, Routing = MeshyRouting.Plain, AccessLog = false }
-        : plainRoute ? launch with { Routing = MeshyRouting.Plain, AccessLog = false }
-        : launch,
+        variant switch
+        {
+            MeshyVariant.BytesOnly => launch with { Mode = ProxyMode.Tcp, AccessLog = false },
+            MeshyVariant.PlainRoute => launch with { Routing = MeshyRouting.Plain, AccessLog = false },
+            _ => launch,
+        },
         adminPort);
 
     /// <summary>The generated meshy.toml: one listener, one cluster with the bench upstream, the access log when asked.</summary>

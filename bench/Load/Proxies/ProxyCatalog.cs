@@ -14,7 +14,8 @@ internal static class ProxyCatalog
 
     /// <summary>
     /// The Meshy under test forwarding bytes only (a <c>tcp</c> listener) in the plain HTTP/1.1 scenarios: the least a
-    /// proxy on the other core can cost the load side, so <c>meshy ÷ meshy-l4</c> is what the HTTP work adds to it.
+    /// proxy on the other core can cost the load side, so <c>meshy ÷ meshy-l4</c> is what the HTTP work adds to it
+    /// (requests and load core CPU under load; added p99 in <c>http1-latency</c>).
     /// </summary>
     public const string MeshyL4 = "meshy-l4";
 
@@ -32,8 +33,8 @@ internal static class ProxyCatalog
         "nginx" => new NginxLauncher(),
         "direct" => new DirectLauncher(),
         MeshyJit => new MeshyLauncher(await MeshyBinary.ResolveAsync(null, cancellationToken, native: false).ConfigureAwait(false), MeshyJit),
-        MeshyPlain => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyPlain, plainRoute: true),
-        MeshyL4 => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyL4, bytesOnly: true),
+        MeshyPlain => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyPlain, MeshyVariant.PlainRoute),
+        MeshyL4 => new MeshyLauncher(meshy ?? await MeshyBinary.ResolveAsync(null, cancellationToken).ConfigureAwait(false), MeshyL4, MeshyVariant.BytesOnly),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown peer"),
     };
 }

@@ -81,7 +81,7 @@ public sealed class MeshyLauncherConfigTests
     [Fact]
     public void MeshyPlain_InAMirroredScenario_RunsThePlainRouteWithoutTheMirror()
     {
-        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, plainRoute: true);
+        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, MeshyVariant.PlainRoute);
         var launch = new ProxyLaunch(ProxyMode.Http1, Upstream, 8080, "/tmp", Cpu: 1, Routing: MeshyRouting.Mirror100, AccessLog: true, MirrorUpstream: Shadow);
 
         ConfigLoadResult loaded = ConfigLoader.LoadText(plain.ConfigFor(launch, adminPort: 15000), "meshy.toml");
@@ -95,7 +95,7 @@ public sealed class MeshyLauncherConfigTests
     [Fact]
     public void MeshyPlain_RunsOnlyInScenariosThatVaryMeshysConfig()
     {
-        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, plainRoute: true);
+        var plain = new MeshyLauncher(Binary, ProxyCatalog.MeshyPlain, MeshyVariant.PlainRoute);
         var meshy = new MeshyLauncher(Binary);
 
         string[] runsIn = ScenarioCatalog.All().Where(plain.RunsIn).Select(s => s.Name).Order().ToArray();
@@ -105,9 +105,9 @@ public sealed class MeshyLauncherConfigTests
     }
 
     [Fact]
-    public void MeshyL4_InAnHttpScenario_ForwardsBytesThroughATcpListener()
+    public async Task MeshyL4_InAnHttpScenario_ForwardsBytesThroughATcpListener()
     {
-        var bytesOnly = new MeshyLauncher(Binary, ProxyCatalog.MeshyL4, bytesOnly: true);
+        var bytesOnly = (MeshyLauncher)await ProxyCatalog.PeerAsync(ProxyCatalog.MeshyL4, Binary, CancellationToken.None);
         var launch = new ProxyLaunch(ProxyMode.Http1, Upstream, 8080, "/tmp", Cpu: 1, Routing: MeshyRouting.Plain);
 
         ConfigLoadResult loaded = ConfigLoader.LoadText(bytesOnly.ConfigFor(launch, adminPort: 15000), "meshy.toml");
@@ -121,14 +121,16 @@ public sealed class MeshyLauncherConfigTests
     }
 
     [Fact]
-    public void MeshyL4_RunsOnlyInThePlainHttp1Scenarios()
+    public async Task MeshyL4_RunsOnlyInThePlainHttp1Scenarios()
     {
-        var bytesOnly = new MeshyLauncher(Binary, ProxyCatalog.MeshyL4, bytesOnly: true);
+        IProxyLauncher bytesOnly = await ProxyCatalog.PeerAsync(ProxyCatalog.MeshyL4, Binary, CancellationToken.None);
 
         string[] runsIn = ScenarioCatalog.All().Where(bytesOnly.RunsIn).Select(s => s.Name).Order().ToArray();
 
-        // Where Meshy's route varies, or the downstream speaks h2c to an HTTP/1.1 upstream, bytes alone are not the same job.
+        // Where Meshy's route varies, or h2c downstream is translated (h2c) or multiplexed onto pooled streams
+        // (h2c-upstream), bytes alone are another job; in tcp and tcp-idle it would repeat meshy's own run.
         Assert.Equal(["http1-16k", "http1-latency", "http1-small"], runsIn);
+        Assert.Contains(ProxyCatalog.MeshyL4, ProxyCatalog.DefaultPeerNames);
     }
 
     [Theory]
